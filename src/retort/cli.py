@@ -52,6 +52,9 @@ _POSITIONALS: dict[str, dict[str, Any]] = {
     "rev": {"help": "revision identifier"},
 }
 
+# positionals that take several values on the command line (Alembic's stamp)
+_POSITIONAL_TRANSLATIONS: dict[str, dict[str, str]] = {"stamp": {"revision": "revisions"}}
+
 # parameters a command function takes that the command line never sets
 _NOT_ON_CLI = {"process_revision_directives"}
 
@@ -109,8 +112,13 @@ class CommandLine:
             if arg in _OPTIONS:
                 flags, opts = _OPTIONS[arg]
                 sub.add_argument(*flags, dest=arg, **opts)
+        translations = _POSITIONAL_TRANSLATIONS.get(fn.__name__, {})
         for arg in positional:
-            sub.add_argument(arg, **_POSITIONALS.get(arg, {"help": arg}))
+            shown = translations.get(arg, arg)
+            opts = dict(_POSITIONALS.get(shown, {"help": shown}))
+            if shown != arg:
+                opts["metavar"] = shown
+            sub.add_argument(arg, **opts)
         sub.set_defaults(cmd=(fn, positional, kwargs))
 
     def run_cmd(self, config: Any, options: argparse.Namespace) -> None:
