@@ -371,7 +371,9 @@ def upgrade(config: Config, revision: str, sql: bool = False, tag: str | None = 
     starting_rev, revision = _split_range(revision, sql, "upgrade")
 
     def do_upgrade(rev: Any, context: Any) -> Any:
-        return script._upgrade_revs(revision, rev)
+        from retort.runtime.steps import upgrade_steps
+
+        return upgrade_steps(script, revision, rev)
 
     with _environment(
         config,
@@ -393,7 +395,9 @@ def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None 
     starting_rev, revision = _split_range(revision, sql, "downgrade")
 
     def do_downgrade(rev: Any, context: Any) -> Any:
-        return script._downgrade_revs(revision, rev)
+        from retort.runtime.steps import downgrade_steps
+
+        return downgrade_steps(script, revision, rev)
 
     with _environment(
         config,
@@ -533,7 +537,9 @@ def stamp(
     destination = tuple(destination_revs)
 
     def do_stamp(rev: Any, context: Any) -> Any:
-        return script._stamp_revs(destination, rev)
+        from retort.runtime.steps import stamp_steps
+
+        return stamp_steps(script, destination, rev, purge=purge)
 
     with _environment(
         config,
