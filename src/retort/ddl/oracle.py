@@ -1,0 +1,85 @@
+"""Oracle (offline SQL): ALTER TABLE … MODIFY, RENAME COLUMN, ``/`` after each statement.
+
+SQL*Plus runs a statement on the ``/`` line, so statements carry no ``;``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import Identity
+
+from retort.ddl import elements as el
+from retort.ddl.impl import DefaultImpl
+
+__all__ = ["OracleImpl"]
+
+
+class OracleImpl(DefaultImpl):
+    __dialect__ = "oracle"
+
+    transactional_ddl = False
+    command_terminator = ""
+    batch_separator = "/"
+    begin_statement = "SET TRANSACTION READ WRITE"
+    type_synonyms = DefaultImpl.type_synonyms + (
+        {"VARCHAR", "VARCHAR2"},
+        {"BIGINT", "INTEGER", "SMALLINT", "DECIMAL", "NUMERIC", "NUMBER"},
+        {"DOUBLE", "FLOAT", "DOUBLE_PRECISION"},
+    )
+    identity_attrs_ignore = ()
+
+    def emit_begin(self) -> None:
+        self._emit_statement(self.begin_statement)
+
+
+def _modify(compiler: Any, element: el.AlterColumn) -> str:
+    return "%s MODIFY %s" % (
+        el.alter_table(compiler, element.table_name, element.schema),
+        el.format_column_name(compiler, element.column_name),
+    )
+
+
+@compiles(el.AddColumn, "oracle")
+def _oracle_add_column(element: el.AddColumn, compiler: Any, **kw: Any) -> str:
+    return "%s ADD %s" % (
+        el.alter_table(compiler, element.table_name, element.schema),
+        compiler.get_column_specification(element.column),
+    )
+
+
+@compiles(el.ColumnNullable, "oracle")
+def _oracle_nullable(element: el.ColumnNullable, compiler: Any, **kw: Any) -> str:
+    return "%s %s" % (_modify(compiler, element), "NULL" if element.nullable else "NOT NULL")
+
+
+@compiles(el.ColumnType, "oracle")
+def _oracle_type(element: el.ColumnType, compiler: Any, **kw: Any) -> str:
+    return "%s %s" % (_modify(compiler, element), el.format_type(compiler, element.type_))
+
+
+@compiles(el.ColumnDefault, "oracle")
+def _oracle_default(element: el.ColumnDefault, compiler: Any, **kw: Any) -> str:
+    # Oracle has no DROP DEFAULT; DEFAULT NULL is how a default is removed
+    default = el.format_server_default(compiler, element.default) if element.default is not None else "NULL"
+    return "%s DEFAULT %s" % (_modify(compiler, element), default)
+
+
+@compiles(el.ColumnName, "oracle")
+def _oracle_column_name(element: el.ColumnName, compiler: Any, **kw: Any) -> str:
+    return "%s RENAME COLUMN %s TO %s" % (
+        el.alter_table(compiler, element.table_name, element.schema),
+        el.format_column_name(compiler, element.column_name),
+        el.format_column_name(compiler, element.newname),
+    )
+
+
+@compiles(el.IdentityColumnDefault, "oracle")
+def _oracle_identity(element: el.IdentityColumnDefault, compiler: Any, **kw: Any) -> str:
+    if element.default is None:
+        return "%s DROP IDENTITY" % _modify(compiler, element)
+    identity = element.default
+    if not isinstance(identity, Identity):
+        raise TypeError(f"expected an Identity, got {identity!r}")
+    return "%s %s" % (_modify(compiler, element), compiler.process(identity))
