@@ -1,0 +1,157 @@
+"""Which revisions an upgrade / downgrade runs, and in what order.
+
+An upgrade runs every ancestor of the destination (through ``down_revision``
+and ``depends_on``) that the current heads do not already include, parents
+first.  A downgrade removes every applied revision above the destination,
+plus every applied revision that depends on one being removed, children
+first.  The runtime turns these lists into version-table moves.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
+from retort.script.resolve import (
+    branch_heads,
+    label_members,
+    lookup,
+    parse_relative,
+    resolve_revisions,
+    walk_relative,
+    _check_label,
+)
+from retort.util.exc import MultipleHeads, RangeNotAncestorError, ResolutionError
+
+if TYPE_CHECKING:
+    from retort.script.revision import Revision, RevisionMap
+
+
+def _applied(rmap: RevisionMap, current_heads: Sequence[str]) -> set[str]:
+    ids = [lookup(rmap, h).revision for h in current_heads if h]
+    return set(ids) | rmap._walk(rmap._revision_map, ids, up=False, include_deps=True)
+
+
+def _heads_arg(current_heads: Any) -> tuple[str, ...]:
+    if current_heads is None:
+        return ()
+    if isinstance(current_heads, str):
+        return (current_heads,)
+    return tuple(h for h in current_heads if h)
+
+
+def upgrade_targets(rmap: RevisionMap, destination: Any, current_heads: Sequence[str], check_length: bool = True) -> list[Revision]:
+    """Resolve an upgrade destination (``+N`` counts from ``current_heads``)."""
+    if isinstance(destination, str):
+        rel = parse_relative(rmap, destination)
+        if rel is not None:
+            landed = walk_relative(rmap, rel, current_heads, check_length=check_length)
+            return [landed] if landed is not None else []
+    return list(resolve_revisions(rmap, destination, current_heads))
+
+
+def upgrade_plan(
+    rmap: RevisionMap, destination: Any, current_heads: Any = (), assert_relative_length: bool = True
+) -> list[Revision]:
+    """Return the revisions to run to reach ``destination`` from ``current_heads``, parents first."""
+    current_heads = _heads_arg(current_heads)
+    if destination is None:
+        destination = "heads"
+    targets = upgrade_targets(rmap, destination, current_heads, assert_relative_length)
+    applied = _applied(rmap, current_heads)
+    tids = [t.revision for t in targets]
+    wanted = set(tids) | rmap._walk(rmap._revision_map, tids, up=False, include_deps=True)
+    return rmap.topological_order(wanted - applied)
+
+
+def _downgrade_removals(rmap: RevisionMap, destination: Any, current_heads: Sequence[str], check_length: bool) -> set[str]:
+    revs = rmap._revision_map
+    applied = _applied(rmap, current_heads)
+    if destination in (None, "base", ""):
+        return applied
+    if isinstance(destination, str) and destination.endswith("@base"):
+        label = destination[: -len("@base")]
+        _check_label(rmap, label)
+        members = {r.revision for r in label_members(rmap, label)}
+        return _with_dependents(rmap, applied & members, applied)
+    target: Revision | None
+    if isinstance(destination, str):
+        rel = parse_relative(rmap, destination)
+        if rel is not None:
+            if rel.step > 0 and rel.start is None:
+                raise ResolutionError(
+                    "Relative revision %s is an upgrade; a downgrade takes -N" % destination, destination
+                )
+            target = walk_relative(rmap, rel, current_heads, check_length=check_length)
+        else:
+            found = resolve_revisions(rmap, destination, current_heads)
+            if len(found) > 1:
+                raise MultipleHeads([r.revision for r in found], destination)
+            target = found[0] if found else None
+    else:
+        found = resolve_revisions(rmap, destination, current_heads)
+        if len(found) > 1:
+            raise MultipleHeads([r.revision for r in found], str(destination))
+        target = found[0] if found else None
+    if target is None:
+        if isinstance(destination, str) and "@" in destination:
+            # label@-N past the branch's first revision: drop the whole branch
+            label = destination.split("@", 1)[0]
+            members = {r.revision for r in label_members(rmap, label)}
+            return _with_dependents(rmap, applied & members, applied)
+        return applied
+    if target.revision not in applied:
+        raise RangeNotAncestorError(target.revision, ", ".join(current_heads) or None)
+    above = rmap._walk(revs, [target.revision], up=True, include_deps=False)
+    return _with_dependents(rmap, above & applied, applied)
+
+
+def _with_dependents(rmap: RevisionMap, removing: set[str], applied: set[str]) -> set[str]:
+    # anything applied that depends on (or descends from) a removed revision goes too
+    return (removing | rmap._walk(rmap._revision_map, removing, up=True, include_deps=True)) & applied
+
+
+def downgrade_plan(
+    rmap: RevisionMap, destination: Any, current_heads: Any = (), assert_relative_length: bool = True
+) -> list[Revision]:
+    """Return the revisions to undo to reach ``destination`` from ``current_heads``, children first."""
+    current_heads = _heads_arg(current_heads)
+    removals = _downgrade_removals(rmap, destination, current_heads, assert_relative_length)
+    return rmap.topological_order(removals, newest_first=True)
+
+
+def range_revisions(rmap: RevisionMap, upper: Any, lower: Any, *, inclusive: bool = False,
+                    current_heads: Sequence[str] | None = None) -> list[Revision]:
+    """Return the revisions between ``lower`` and ``upper``, newest first.
+
+    Everything ``upper`` needs (through down_revision and depends_on) that
+    ``lower`` does not; ``lower`` itself only when ``inclusive``.
+    """
+    revs = rmap._revision_map
+    if upper is None or upper == "":
+        upper = "heads"
+    uppers = [r.revision for r in resolve_revisions(rmap, upper, current_heads)]
+    lowers = [r.revision for r in resolve_revisions(rmap, lower, current_heads)]
+    above = set(uppers) | rmap._walk(revs, uppers, up=False, include_deps=True)
+    for low in lowers:
+        if low not in above:
+            raise RangeNotAncestorError(low, ", ".join(uppers) or None)
+    below = rmap._walk(revs, lowers, up=False, include_deps=True)
+    if not inclusive:
+        below |= set(lowers)
+    if isinstance(lower, str) and lower.endswith("@base") and inclusive:
+        # label@base as a lower bound: the branch's own revisions, from its first one
+        label = lower[: -len("@base")]
+        members = {r.revision for r in label_members(rmap, label)}
+        return [r for r in rmap.topological_order(above, newest_first=True) if r.revision in members]
+    return rmap.topological_order(above - below, newest_first=True)
+
+
+def parse_range(text: str) -> tuple[str | None, str | None]:
+    """Split ``lower:upper`` (either side may be empty) into its two ends."""
+    if ":" not in text:
+        raise ResolutionError("History range requires [start]:[end], [start]:, or :[end]", text)
+    lower, upper = text.split(":", 1)
+    return (lower.strip() or None, upper.strip() or None)
+
+
+__all__ = ["upgrade_plan", "downgrade_plan", "range_revisions", "parse_range", "upgrade_targets", "branch_heads"]
