@@ -387,7 +387,10 @@ class DefaultImpl(ComparisonHooks):
             return
         if self.as_sql:
             for row in rows:
-                self._exec(table.insert().inline().values(**self._literal_row(table, row)))
+                # an offline script has nowhere to send parameters: every value inline
+                self._exec(
+                    table.insert().inline().values(**self._literal_row(table, row)), literal_binds=True
+                )
         elif multiinsert:
             self._exec(table.insert().inline(), multiparams=rows)
         else:

@@ -1,0 +1,146 @@
+"""SQL Server offline DDL: GO batches, default-constraint handling, sp_rename."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from ddl_helpers import column, constraint, emitted, offline, table
+from retort.util.exc import CommandError
+
+
+def drop_default(table_ref: str, column_name: str, kind: str = "default") -> str:
+    lookup = {
+        "default": (
+            "select @const_name = QUOTENAME([name]) from sys.default_constraints\n"
+            f"where parent_object_id = object_id('{table_ref}')\n"
+            f"and col_name(parent_object_id, parent_column_id) = '{column_name}'"
+        ),
+        "check": (
+            "select @const_name = QUOTENAME([name]) from sys.check_constraints\n"
+            f"where parent_object_id = object_id('{table_ref}')\n"
+            f"and col_name(parent_object_id, parent_column_id) = '{column_name}'"
+        ),
+        "foreign_key": (
+            "select @const_name = QUOTENAME([name]) from\n"
+            "sys.foreign_keys fk join sys.foreign_key_columns fkc\n"
+            "on fk.object_id=fkc.constraint_object_id\n"
+            f"where fkc.parent_object_id = object_id('{table_ref}')\n"
+            f"and col_name(fkc.parent_object_id, fkc.parent_column_id) = '{column_name}'"
+        ),
+    }[kind]
+    return (
+        "declare @const_name varchar(256)\n"
+        f"{lookup}\n"
+        f"exec('alter table {table_ref} drop constraint ' + @const_name);"
+    )
+
+
+CASES = [
+    (
+        "add_column has no COLUMN keyword",
+        lambda i: i.add_column("t", column("c", sa.String(20), nullable=False, server_default="x'y", schema="s"), schema="s"),
+        ["ALTER TABLE s.t ADD c VARCHAR(20) NOT NULL DEFAULT 'x''y';", "GO"],
+    ),
+    (
+        "bracket quoting",
+        lambda i: i.add_column("select", column("from", table_name="select")),
+        ["ALTER TABLE [select] ADD [from] INTEGER NULL;", "GO"],
+    ),
+    ("drop_column", lambda i: i.drop_column("t", column("c")), ["ALTER TABLE t DROP COLUMN c;", "GO"]),
+    (
+        "drop_column dropping its default, check and foreign key first",
+        lambda i: i.drop_column(
+            "t", column("c"), mssql_drop_default=True, mssql_drop_check=True, mssql_drop_foreign_key=True
+        ),
+        [
+            drop_default("t", "c"), "GO",
+            drop_default("t", "c", "check"), "GO",
+            drop_default("t", "c", "foreign_key"), "GO",
+            "ALTER TABLE t DROP COLUMN c;", "GO",
+        ],
+    ),
+    (
+        "nullable re-states the type",
+        lambda i: i.alter_column("t", "c", nullable=False, existing_type=sa.Integer()),
+        ["ALTER TABLE t ALTER COLUMN c INTEGER NOT NULL;", "GO"],
+    ),
+    (
+        "type keeps existing nullability",
+        lambda i: i.alter_column("t", "c", type_=sa.String(30), existing_nullable=True),
+        ["ALTER TABLE t ALTER COLUMN c VARCHAR(30) NULL;", "GO"],
+    ),
+    (
+        "new default",
+        lambda i: i.alter_column("t", "c", server_default="it's"),
+        ["ALTER TABLE t ADD DEFAULT 'it''s' FOR c;", "GO"],
+    ),
+    (
+        "changed default drops the old constraint first",
+        lambda i: i.alter_column("t", "c", server_default="new", existing_server_default="old", schema="s"),
+        [drop_default("s.t", "c"), "GO", "ALTER TABLE s.t ADD DEFAULT 'new' FOR c;", "GO"],
+    ),
+    (
+        "default removed",
+        lambda i: i.alter_column("t", "c", server_default=None),
+        [drop_default("t", "c"), "GO"],
+    ),
+    (
+        "rename column via sp_rename",
+        lambda i: i.alter_column("t", "c", name="d", schema="s"),
+        ["EXEC sp_rename 's.t.c', d, 'COLUMN';", "GO"],
+    ),
+    ("rename table via sp_rename", lambda i: i.rename_table("a", "b", schema="s"), ["EXEC sp_rename 's.a', b;", "GO"]),
+    (
+        "new column comment",
+        lambda i: i.alter_column("t", "c", comment="it's"),
+        ["exec sp_addextendedproperty 'MS_Description', N'it''s', 'schema', dbo, 'table', t, 'column', c;", "GO"],
+    ),
+    (
+        "changed column comment",
+        lambda i: i.alter_column("t", "c", comment="new", existing_comment="old", schema="s"),
+        ["exec sp_updateextendedproperty 'MS_Description', N'new', 'schema', s, 'table', t, 'column', c;", "GO"],
+    ),
+    (
+        "table comment",
+        lambda i: i.create_table_comment(table("t", comment="hi")),
+        ["execute sp_addextendedproperty 'MS_Description', N'hi', 'schema', dbo, 'table', t;", "GO"],
+    ),
+    ("drop fk", lambda i: i.drop_constraint(constraint("foreignkey")), ["ALTER TABLE a DROP CONSTRAINT fk1;", "GO"]),
+    (
+        "bulk_insert into an identity column",
+        lambda i: i.bulk_insert(
+            table("t", sa.Column("id", sa.Integer, primary_key=True), sa.Column("b", sa.String(5))),
+            [{"id": 1, "b": "it's"}],
+        ),
+        [
+            "SET IDENTITY_INSERT t ON;", "GO",
+            "INSERT INTO t (id, b) VALUES (1, 'it''s');", "GO",
+            "SET IDENTITY_INSERT t OFF;", "GO",
+        ],
+    ),
+    (
+        "bulk_insert without identity",
+        lambda i: i.bulk_insert(sa.table("t", sa.column("a", sa.Integer)), [{"a": 1}]),
+        ["INSERT INTO t (a) VALUES (1);", "GO"],
+    ),
+]
+
+
+@pytest.mark.parametrize("act, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_mssql_sql(act, expected):
+    assert emitted("mssql", act) == expected
+
+
+def test_nullable_without_type_names_the_argument():
+    with pytest.raises(CommandError, match="existing_type="):
+        emitted("mssql", lambda i: i.alter_column("t", "c", nullable=True))
+
+
+def test_begin_and_commit():
+    impl, buf = offline("mssql")
+    impl.emit_begin()
+    impl.emit_commit()
+    assert buf.getvalue() == "BEGIN TRANSACTION;\n\nCOMMIT;\n\nGO\n\n"
+    assert impl.transactional_ddl is True
+    assert impl.batch_separator == "GO"
