@@ -15,6 +15,7 @@ module for user types.  Types nested inside a type (``ARRAY``'s item type,
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable
 
 import sqlalchemy as sa
@@ -189,7 +190,7 @@ def _repr_with_nested(type_: Any, autogen_context: Any) -> str:
     head, paren, args = text.partition("(")
     if not paren:
         return text
-    for value in vars(type_).values():
+    for value in _constructor_values(type_):
         if isinstance(value, type) and issubclass(value, sqltypes.TypeEngine):
             value = value()
         if isinstance(value, sqltypes.TypeEngine) and not isinstance(value, sqltypes.NullType):
@@ -197,6 +198,21 @@ def _repr_with_nested(type_: Any, autogen_context: Any) -> str:
             if inner in args:
                 args = args.replace(inner, render_type(value, autogen_context), 1)
     return head + paren + args
+
+
+def _constructor_values(type_: Any) -> list[Any]:
+    """Instance state plus constructor arguments kept as class defaults (JSONB.astext_type)."""
+    values = list(vars(type_).values())
+    try:
+        params = inspect.signature(type(type_).__init__).parameters
+    except (TypeError, ValueError):
+        return values
+    for name in params:
+        if name != "self" and name not in vars(type_):
+            value = getattr(type_, name, None)
+            if value is not None:
+                values.append(value)
+    return values
 
 
 # --- defaults, computed, identity --------------------------------------------
