@@ -1,0 +1,186 @@
+"""How each built-in op is carried out: one short function per op → impl calls.
+
+The only place an op meets an impl.  ``operations.impl`` is the dialect's
+DefaultImpl, or the BatchOperationsImpl inside ``batch_alter_table``.  Every
+function hands the impl *new* Column / Constraint / Index objects, so the same
+op object can be invoked any number of times, in or out of batch mode.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import schema as sa_schema
+
+from retort.operations import ops
+from retort.operations.base import Operations
+from retort.operations.schemaobj import coerce_type, copy_column, ensure_fk_targets
+
+
+def _set(**kw: Any) -> dict[str, Any]:
+    """Only the options actually given, so impls without them still work."""
+    return {k: v for k, v in kw.items() if v is not None}
+
+
+@Operations.implementation_for(ops.CreateTableOp)
+def create_table(operations: Any, operation: ops.CreateTableOp) -> sa.Table:
+    table = operation.to_table(operations.migration_context)
+    operations.impl.create_table(table, **_set(if_not_exists=operation.if_not_exists))
+    return table
+
+
+@Operations.implementation_for(ops.DropTableOp)
+def drop_table(operations: Any, operation: ops.DropTableOp) -> None:
+    table = operation.to_table(operations.migration_context)
+    operations.impl.drop_table(table, **_set(if_exists=operation.if_exists))
+
+
+@Operations.implementation_for(ops.RenameTableOp)
+def rename_table(operations: Any, operation: ops.RenameTableOp) -> None:
+    operations.impl.rename_table(operation.table_name, operation.new_table_name, schema=operation.schema)
+
+
+@Operations.implementation_for(ops.CreateTableCommentOp)
+def create_table_comment(operations: Any, operation: ops.CreateTableCommentOp) -> None:
+    operations.impl.create_table_comment(operation.to_table(operations.migration_context))
+
+
+@Operations.implementation_for(ops.DropTableCommentOp)
+def drop_table_comment(operations: Any, operation: ops.DropTableCommentOp) -> None:
+    operations.impl.drop_table_comment(operation.to_table(operations.migration_context))
+
+
+@Operations.implementation_for(ops.AddColumnOp)
+def add_column(operations: Any, operation: ops.AddColumnOp) -> None:
+    column = copy_column(operation.column)
+    # attach the copy to a throw-away table: the impl compiles it in context,
+    # and the constraints its type / ForeignKeys produce appear on that table
+    table = operations.schema_obj.table(operation.table_name, schema=operation.schema)
+    table.append_column(column)
+    ensure_fk_targets(table)
+    operations.impl.add_column(
+        operation.table_name,
+        column,
+        schema=operation.schema,
+        **_set(
+            if_not_exists=operation.if_not_exists,
+            inline_references=operation.inline_references,
+            inline_primary_key=operation.inline_primary_key,
+        ),
+        **operation.kw,
+    )
+    for constraint in sorted(table.constraints, key=lambda c: c._creation_order):
+        if isinstance(constraint, sa_schema.PrimaryKeyConstraint):
+            continue  # rendered inline or left to create_primary_key
+        if isinstance(constraint, sa.ForeignKeyConstraint) and operation.inline_references:
+            continue
+        operations.impl.add_constraint(constraint)
+    for index in sorted(table.indexes, key=lambda i: i.name or ""):
+        operations.impl.create_index(index)
+    dialect = operations.impl.dialect
+    if column.comment is not None and getattr(dialect, "supports_comments", False) and not getattr(
+        dialect, "inline_comments", False
+    ):
+        operations.impl.create_column_comment(column)
+
+
+@Operations.implementation_for(ops.DropColumnOp)
+def drop_column(operations: Any, operation: ops.DropColumnOp) -> None:
+    column = copy_column(operation.to_column(operations.migration_context))
+    table = operations.schema_obj.table(operation.table_name, schema=operation.schema)
+    table.append_column(column)
+    operations.impl.drop_column(
+        operation.table_name,
+        column,
+        schema=operation.schema,
+        **_set(if_exists=operation.if_exists),
+        **operation.kw,
+    )
+
+
+@Operations.implementation_for(ops.AlterColumnOp)
+def alter_column(operations: Any, operation: ops.AlterColumnOp) -> None:
+    impl = operations.impl
+    existing_type = coerce_type(operation.existing_type)
+    new_type = coerce_type(operation.modify_type)
+    # Boolean / Enum with create_constraint=True carry a CHECK constraint:
+    # when the type changes, the old one goes and the new one comes
+    if new_type is not None and existing_type is not None:
+        for constraint in _type_constraints(operations, operation, existing_type):
+            impl.drop_constraint(constraint)
+    impl.alter_column(
+        operation.table_name,
+        operation.column_name,
+        nullable=operation.modify_nullable,
+        server_default=operation.modify_server_default,
+        name=operation.modify_name,
+        type_=new_type,
+        schema=operation.schema,
+        existing_type=existing_type,
+        # False means "not given" in the op; the impl's "unknown" is None
+        existing_server_default=(
+            None if operation.existing_server_default is False else operation.existing_server_default
+        ),
+        existing_nullable=operation.existing_nullable,
+        comment=operation.modify_comment,
+        existing_comment=operation.existing_comment,
+        **operation.kw,
+    )
+    if new_type is not None:
+        for constraint in _type_constraints(operations, operation, new_type, renamed=True):
+            impl.add_constraint(constraint)
+
+
+def _type_constraints(
+    operations: Any, operation: ops.AlterColumnOp, type_: Any, *, renamed: bool = False
+) -> list[Any]:
+    """The named CHECK constraints ``type_`` creates on a column of this table."""
+    if not getattr(type_, "create_constraint", False):
+        return []
+    name = operation.modify_name if renamed and operation.modify_name else operation.column_name
+    table = operations.schema_obj.table(
+        operation.table_name, sa.Column(name, type_), schema=operation.schema
+    )
+    return [
+        c
+        for c in table.constraints
+        if isinstance(c, sa.CheckConstraint) and getattr(c, "_type_bound", False) and c.name is not None
+        and not isinstance(c.name, sa.sql.elements._NoneName)
+    ]
+
+
+@Operations.implementation_for(ops.CreateIndexOp)
+def create_index(operations: Any, operation: ops.CreateIndexOp) -> None:
+    index = operation.to_index(operations.migration_context)
+    operations.impl.create_index(index, **_set(if_not_exists=operation.if_not_exists))
+
+
+@Operations.implementation_for(ops.DropIndexOp)
+def drop_index(operations: Any, operation: ops.DropIndexOp) -> None:
+    index = operation.to_index(operations.migration_context)
+    operations.impl.drop_index(index, **_set(if_exists=operation.if_exists))
+
+
+@Operations.implementation_for(ops.AddConstraintOp)
+def add_constraint(operations: Any, operation: ops.AddConstraintOp) -> None:
+    operations.impl.add_constraint(operation.to_constraint(operations.migration_context))
+
+
+@Operations.implementation_for(ops.DropConstraintOp)
+def drop_constraint(operations: Any, operation: ops.DropConstraintOp) -> None:
+    constraint = operations.schema_obj.generic_constraint(
+        operation.constraint_name, operation.table_name, operation.constraint_type, schema=operation.schema
+    )
+    operations.impl.drop_constraint(constraint, **_set(if_exists=operation.if_exists))
+
+
+@Operations.implementation_for(ops.BulkInsertOp)
+def bulk_insert(operations: Any, operation: ops.BulkInsertOp) -> None:
+    operations.impl.bulk_insert(operation.table, operation.rows, multiinsert=operation.multiinsert)
+
+
+@Operations.implementation_for(ops.ExecuteSQLOp)
+def execute_sql(operations: Any, operation: ops.ExecuteSQLOp) -> None:
+    # runs at once, also inside a batch block (not deferred to the rebuild)
+    operations.migration_context.impl.execute(operation.sqltext, execution_options=operation.execution_options)

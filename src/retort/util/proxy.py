@@ -1,0 +1,111 @@
+"""Expose the methods of "the current object" as functions of a module.
+
+``retort.op`` and ``retort.context`` are such modules: while a migration runs,
+``op.add_column(...)`` calls ``add_column`` on the Operations object the
+runtime installed.  Each proxy is a plain closure carrying the method's
+``__signature__`` and docstring (no generated source, no ``exec``).  The
+installed objects form a stack, so nested runs restore the outer object.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Callable, MutableMapping
+
+__all__ = ["ModuleProxy"]
+
+
+class ModuleProxy:
+    """Install proxies for ``cls``'s public methods into a module's globals.
+
+    :param module_globals: the module's ``globals()``.
+    :param cls: the class whose methods become module functions.
+    :param what: how to name the missing object in the error raised when
+        nothing is installed (e.g. ``"op"``).
+    :param exclude: public names not to expose.
+    """
+
+    def __init__(
+        self,
+        module_globals: MutableMapping[str, Any],
+        cls: type,
+        *,
+        what: str,
+        exclude: tuple[str, ...] = (),
+    ) -> None:
+        self._globals = module_globals
+        self._exclude = frozenset(exclude)
+        self._cls = cls
+        self._what = what
+        self._stack: list[Any] = []
+        self._proxied: set[str] = set()
+        self.refresh(cls)
+
+    @property
+    def current(self) -> Any:
+        """The installed object (the innermost one); None when nothing is installed."""
+        return self._stack[-1] if self._stack else None
+
+    def install(self, target: Any) -> None:
+        """Make ``target`` the object the module's functions call."""
+        self._stack.append(target)
+        # directives registered since import (plugins in env.py) get proxies too
+        self.refresh(type(target))
+
+    def remove(self, target: Any) -> None:
+        """Undo ``install(target)``."""
+        for i in range(len(self._stack) - 1, -1, -1):
+            if self._stack[i] is target:
+                del self._stack[i]
+                return
+
+    def refresh(self, cls: type) -> None:
+        """(Re)create a proxy for every public method of ``cls``."""
+        for name in dir(cls):
+            if name.startswith("_") or name in self._exclude:
+                continue
+            if name in self._globals and name not in self._proxied:
+                continue  # a real module-level definition wins
+            static = inspect.getattr_static(cls, name)
+            if isinstance(static, (property,)) or not callable(getattr(cls, name, None)):
+                continue
+            self._globals[name] = self._make(name, cls, static)
+            self._proxied.add(name)
+
+    def module_getattr(self, name: str) -> Any:
+        """For the module's ``__getattr__``: an attribute of the installed object."""
+        if name.startswith("__"):
+            raise AttributeError(name)
+        target = self.current
+        if target is not None and hasattr(target, name):
+            return getattr(target, name)
+        raise AttributeError(f"module {self._globals.get('__name__')!r} has no attribute {name!r}")
+
+    def _target(self, name: str) -> Any:
+        if not self._stack:
+            raise NameError(
+                f"Can't call {self._what}.{name}(): no {self._cls.__name__} object is installed. "
+                "It is available while migrations run (inside upgrade() / downgrade(), or env.py's "
+                "run_migrations functions); call it from there, not at import time."
+            )
+        return self._stack[-1]
+
+    def _make(self, name: str, cls: type, static: Any) -> Callable[..., Any]:
+        def proxy(*args: Any, **kw: Any) -> Any:
+            return getattr(self._target(name), name)(*args, **kw)
+
+        member = getattr(cls, name)
+        proxy.__name__ = name
+        proxy.__qualname__ = name
+        proxy.__module__ = str(self._globals.get("__name__"))
+        proxy.__doc__ = getattr(member, "__doc__", None)
+        try:
+            sig = inspect.signature(member)
+        except (TypeError, ValueError):
+            sig = None
+        if sig is not None:
+            if not isinstance(static, (classmethod, staticmethod)):
+                # a plain method seen on the class still lists ``self``
+                sig = sig.replace(parameters=list(sig.parameters.values())[1:])
+            proxy.__signature__ = sig  # type: ignore[attr-defined]
+        return proxy
