@@ -73,7 +73,7 @@ class _ServerDatabase:
         if self.name == "postgresql":
             with self.engine.begin() as conn:
                 schemas = conn.exec_driver_sql(
-                    "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg_%' "
+                    "SELECT nspname FROM pg_namespace WHERE nspname !~ '^pg_' "
                     "AND nspname <> 'information_schema'"
                 ).scalars().all()
                 for schema in schemas:
