@@ -206,3 +206,24 @@ class MissingRevision(RevisionError):
         super().__init__(message)
         self.revision = revision
         self.path = path
+
+
+class AutogenerateError(CommandError):
+    """Autogenerate could not compare: a bad target, a comparator that raised, a failed reflection.
+
+    Names what failed: ``.comparator`` (the hook's qualified name), ``.schema``
+    and ``.table_name`` where they apply.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        comparator: str | None = None,
+        schema: str | None = None,
+        table_name: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.comparator = comparator
+        self.schema = schema
+        self.table_name = table_name

@@ -1,1 +1,55 @@
+"""The ``comparators`` registry and the walk that runs it.
 
+Comparators are registered at three levels with
+``comparators.dispatch_for(level, qualifier=dialect_name)``:
+
+* ``"schema"``: ``fn(autogen_context, upgrade_ops, schemas)``
+* ``"table"``: ``fn(autogen_context, modify_table_ops, schema, table_name, conn_table, metadata_table)``
+* ``"column"``: ``fn(autogen_context, alter_column_op, schema, table_name, column_name, conn_col, metadata_col)``
+
+A comparator registered with a dialect qualifier runs, for that dialect, after
+the default ones.  The built-in comparators (one module per subject) use this
+same registry; they read the snapshots of :mod:`retort.snapshot` instead of
+SQLAlchemy objects, so reflected ``Table`` objects are built only for tables
+that differ or that a user hook receives.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from retort.util.registry import Dispatcher
+
+if TYPE_CHECKING:
+    from retort.autogenerate.api import AutogenContext
+    from retort.operations.ops import UpgradeOps
+
+__all__ = ["comparators", "produce_net_changes"]
+
+#: The registry of comparison functions (``dispatch_for("schema" | "table" | "column")``).
+comparators = Dispatcher(uselist=True, what="comparator")
+
+
+def produce_net_changes(autogen_context: AutogenContext, upgrade_ops: UpgradeOps) -> None:
+    """Work out the schemas to compare and run every schema-level comparator."""
+    from .run import ComparisonRun
+
+    run = ComparisonRun(autogen_context)
+    autogen_context._comparison_run = run  # type: ignore[attr-defined]
+    try:
+        schemas = run.schemas()
+        for fn in run.hooks("schema"):
+            run.call(fn, autogen_context, upgrade_ops, schemas)
+    finally:
+        autogen_context._comparison_run = None  # type: ignore[attr-defined]
+
+
+# The built-in comparators, registered in the order they run; user hooks
+# registered later run after them.
+from . import tables as _tables  # noqa: E402,F401
+from . import columns as _columns  # noqa: E402,F401
+from . import types as _types  # noqa: E402,F401
+from . import defaults as _defaults  # noqa: E402,F401
+from . import comments as _comments  # noqa: E402,F401
+from . import indexes as _indexes  # noqa: E402,F401
+from . import foreign_keys as _foreign_keys  # noqa: E402,F401

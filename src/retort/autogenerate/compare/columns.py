@@ -1,0 +1,144 @@
+"""Table level: columns added, removed, and changed (via the column-level comparators).
+
+Also the column-level nullable comparison.  Added columns come in the
+target's column order, then removed ones, then the changed ones — the order of
+the documented ``compare_metadata`` example.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+from sqlalchemy.schema import DefaultClause
+
+from . import comparators
+from .run import NOT_BUILT, ComparisonRun, builtin, run_for
+
+if TYPE_CHECKING:
+    from retort.autogenerate.api import AutogenContext
+
+__all__ = ["compare_columns", "alter_has_changes"]
+
+
+def alter_has_changes(op: Any) -> bool:
+    """The documented rule: any ``modify_*`` attribute set, or a ``modify_`` key in ``.kw``."""
+    if op.modify_type is not None or op.modify_nullable is not None:
+        return True
+    if op.modify_server_default is not False or op.modify_comment is not False:
+        return True
+    if getattr(op, "modify_name", None) is not None:
+        return True
+    return any(k.startswith("modify_") for k in (getattr(op, "kw", None) or {}))
+
+
+def conn_server_default(default: str | None) -> Any:
+    """The reflected default as the ``existing_server_default`` an op carries."""
+    return DefaultClause(text(default)) if default is not None else None
+
+
+@comparators.dispatch_for("table")
+@builtin
+def compare_columns(
+    autogen_context: AutogenContext,
+    modify_ops: Any,
+    schema: str | None,
+    tname: str,
+    conn_table: Any,
+    metadata_table: Any,
+) -> None:
+    """Add / drop columns of a kept table and run the column-level comparators on the rest."""
+    from retort.operations import ops
+
+    if conn_table is None or metadata_table is None:
+        return
+    run = run_for(autogen_context)
+    ctx = autogen_context
+    conn_snap = run.conn_snapshot(schema, tname)
+    meta_snap = run.meta_snapshot(metadata_table)
+    if conn_snap is None:
+        return
+    parents = {"schema_name": schema, "table_name": tname}
+    conn_cols = {
+        c.name: c for c in conn_snap.columns if ctx.run_name_filters(c.name, "column", parents)
+    }
+    meta_names = {c.name for c in meta_snap.columns}
+    filters = ctx.has_object_filters
+    column_objects = run.needs_objects("column")
+
+    def conn_column(name: str) -> Any:
+        table = run.conn_table(schema, tname)
+        return table.c[name] if table is not None else None
+
+    for mc in meta_snap.columns:
+        if mc.name in conn_cols:
+            continue
+        if filters and not ctx.run_object_filters(mc.source, mc.name, "column", False, None):
+            continue
+        modify_ops.ops.append(ops.AddColumnOp.from_column_and_tablename(schema, tname, mc.source))
+
+    for name in conn_cols:
+        if name in meta_names:
+            continue
+        col = conn_column(name)
+        if filters and not ctx.run_object_filters(col, name, "column", True, None):
+            continue
+        modify_ops.ops.append(ops.DropColumnOp.from_column_and_tablename(schema, tname, col))
+
+    hooks = run.hooks("column")
+    for mc in meta_snap.columns:
+        cc = conn_cols.get(mc.name)
+        if cc is None:
+            continue
+        conn_col: Any = NOT_BUILT
+        if column_objects:
+            conn_col = conn_column(mc.name)
+        if filters and not ctx.run_object_filters(mc.source, mc.name, "column", False, conn_col):
+            continue
+        alter = ops.AlterColumnOp(
+            tname,
+            mc.name,
+            schema=schema,
+            existing_type=cc.type,
+            existing_server_default=conn_server_default(cc.default),
+            existing_nullable=cc.nullable,
+            existing_comment=cc.comment,
+        )
+        run.current_column = (cc, mc)
+        for fn in hooks:
+            run.call(
+                fn, ctx, alter, schema, tname, mc.name, conn_col, mc.source,
+                schema=schema, table=tname,
+            )
+        run.current_column = None
+        if alter_has_changes(alter):
+            modify_ops.ops.append(alter)
+
+
+@comparators.dispatch_for("column")
+@builtin
+def compare_nullable(
+    autogen_context: AutogenContext,
+    alter_column_op: Any,
+    schema: str | None,
+    tname: str,
+    cname: str,
+    conn_col: Any,
+    metadata_col: Any,
+) -> None:
+    """Report a change of NULL / NOT NULL."""
+    run = run_for(autogen_context)
+    pair = _pair(run)
+    if pair is None:
+        return
+    cc, mc = pair
+    if mc.nullable == cc.nullable:
+        return
+    # identity and computed columns' nullability is the database's business
+    if (mc.identity is not None or mc.computed is not None) and mc.nullable and not cc.nullable:
+        return
+    alter_column_op.modify_nullable = mc.nullable
+
+
+def _pair(run: ComparisonRun) -> Any:
+    return run.current_column

@@ -1,0 +1,195 @@
+"""State of one comparison: snapshots of both sides, lazily built reflected objects, hook calls.
+
+One :class:`ComparisonRun` lives on the ``AutogenContext`` while the
+comparators run.  Built-in comparators read the snapshots from it; reflected
+``Table`` objects are built on first request only (a drop needs one, a user
+hook's signature takes one).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+from sqlalchemy import MetaData, Table
+from sqlalchemy.exc import SQLAlchemyError
+
+from retort.snapshot.from_database import reflect_tables
+from retort.snapshot.from_metadata import table_snapshot
+from retort.snapshot.model import ColumnSnapshot, TableSnapshot
+from retort.snapshot.to_objects import table_from_snapshot
+from retort.util.exc import AutogenerateError
+
+from . import comparators
+
+if TYPE_CHECKING:
+    from retort.autogenerate.api import AutogenContext
+
+__all__ = ["ComparisonRun", "builtin", "run_for", "NOT_BUILT"]
+
+# Schemas that hold the database's own catalogue, never compared.
+SYSTEM_SCHEMAS = frozenset({"information_schema", "performance_schema", "mysql", "sys", "pg_catalog", "pg_toast"})
+
+
+class _NotBuilt:
+    """Stands for a reflected object no hook asked for (only built-ins receive it)."""
+
+    def __repr__(self) -> str:
+        return "<reflected object not built>"
+
+    def __bool__(self) -> bool:
+        return True
+
+
+NOT_BUILT: Any = _NotBuilt()
+
+
+def builtin(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a comparator as built-in: it reads snapshots and needs no reflected objects."""
+    fn._retort_builtin = True  # type: ignore[attr-defined]
+    return fn
+
+
+def run_for(autogen_context: AutogenContext) -> ComparisonRun:
+    run = getattr(autogen_context, "_comparison_run", None)
+    if run is None:
+        raise AutogenerateError("built-in comparators can only run inside produce_migrations / compare_metadata")
+    return run
+
+
+def _hook_name(fn: Callable[..., Any]) -> str:
+    mod = getattr(fn, "__module__", None) or "?"
+    return f"{mod}.{getattr(fn, '__qualname__', repr(fn))}"
+
+
+class ComparisonRun:
+    """The two sides being compared and the objects built from them so far."""
+
+    def __init__(self, autogen_context: AutogenContext) -> None:
+        self.ctx = autogen_context
+        self.dialect = autogen_context.dialect
+        self.qualifier = self.dialect.name if self.dialect is not None else "default"
+        self._hooks: dict[str, list[Callable[..., Any]]] = {}
+        self._conn_snapshots: dict[tuple[str | None, str], TableSnapshot] = {}
+        self._meta_snapshots: dict[tuple[str | None, str], TableSnapshot] = {}
+        self._conn_tables: dict[tuple[str | None, str], Table] = {}
+        self._conn_metadata = MetaData()
+        self.default_schema: str | None = None
+        #: (conn, metadata) snapshots of the column whose column-level hooks are running
+        self.current_column: tuple[ColumnSnapshot, ColumnSnapshot] | None = None
+        #: (schema, table name) whose table-level hooks are running
+        self.current_table: tuple[str | None, str] | None = None
+        opts = autogen_context.opts
+        self.compare_type = opts.get("compare_type", True)
+        self.compare_server_default = opts.get("compare_server_default", False)
+
+    # -- hooks -----------------------------------------------------------
+
+    def hooks(self, level: str) -> list[Callable[..., Any]]:
+        if level not in self._hooks:
+            self._hooks[level] = list(comparators.find(level, self.qualifier))
+        return self._hooks[level]
+
+    def needs_objects(self, level: str) -> bool:
+        """True when a hook at ``level`` must receive real reflected SQLAlchemy objects."""
+        key = "needs:" + level
+        if key not in self._hooks:
+            user = [fn for fn in self.hooks(level) if not getattr(fn, "_retort_builtin", False)]
+            self._hooks[key] = user  # type: ignore[assignment]
+        if self._hooks[key]:
+            return True
+        if self.ctx.has_object_filters:
+            return True
+        if level == "column" and (callable(self.compare_type) or callable(self.compare_server_default)):
+            return True
+        return False
+
+    def call(self, fn: Callable[..., Any], *args: Any, schema: str | None = None, table: str | None = None) -> Any:
+        """Call a comparator; any error becomes an AutogenerateError naming it and the table."""
+        try:
+            return fn(*args)
+        except AutogenerateError:
+            raise
+        except Exception as exc:
+            name = _hook_name(fn)
+            where = ""
+            if table is not None:
+                where = f" on table {schema + '.' if schema else ''}{table}"
+            raise AutogenerateError(
+                f"comparator {name} failed{where}: {type(exc).__name__}: {exc}",
+                comparator=name,
+                schema=schema,
+                table_name=table,
+            ) from exc
+
+    # -- schemas ---------------------------------------------------------
+
+    def schemas(self) -> list[str | None]:
+        """The schemas to compare: the default one, or every one with ``include_schemas``."""
+        ctx = self.ctx
+        insp = ctx.inspector
+        self.default_schema = insp.default_schema_name
+        if not ctx.opts.get("include_schemas"):
+            return [None]
+        try:
+            names = insp.get_schema_names()
+        except SQLAlchemyError as exc:
+            raise AutogenerateError(f"could not list the database's schemas: {exc}") from exc
+        result: list[str | None] = []
+        for name in names:
+            if name in SYSTEM_SCHEMAS:
+                continue
+            key = None if name == self.default_schema else name
+            if key is not None and not ctx.run_name_filters(name, "schema", {}):
+                continue
+            if key not in result:
+                result.append(key)
+        if None not in result:
+            result.insert(0, None)
+        # schemas named only by the target (not yet created) are compared too
+        for table in ctx.sorted_tables:
+            key = self.schema_key(table.schema)
+            if key not in result and key not in SYSTEM_SCHEMAS:
+                if key is None or ctx.run_name_filters(key, "schema", {}):
+                    result.append(key)
+        return result
+
+    def schema_key(self, schema: str | None) -> str | None:
+        """``schema`` with the default schema's name written as None."""
+        if schema is not None and schema == self.default_schema:
+            return None
+        return schema
+
+    # -- snapshots -------------------------------------------------------
+
+    def reflect(self, schema: str | None, names: Iterable[str]) -> dict[str, TableSnapshot]:
+        try:
+            found = reflect_tables(self.ctx.inspector, schema, names)
+        except SQLAlchemyError as exc:
+            where = f"schema {schema!r}" if schema else "the default schema"
+            raise AutogenerateError(
+                f"could not reflect the tables of {where}: {exc}", schema=schema
+            ) from exc
+        for name, snap in found.items():
+            self._conn_snapshots[(schema, name)] = snap
+        return found
+
+    def conn_snapshot(self, schema: str | None, name: str) -> TableSnapshot | None:
+        return self._conn_snapshots.get((self.schema_key(schema), name))
+
+    def meta_snapshot(self, table: Table) -> TableSnapshot:
+        key = (self.schema_key(table.schema), table.name)
+        snap = self._meta_snapshots.get(key)
+        if snap is None:
+            snap = self._meta_snapshots[key] = table_snapshot(table, self.dialect)
+        return snap
+
+    def conn_table(self, schema: str | None, name: str) -> Table | None:
+        """The reflected table as a SQLAlchemy ``Table``, built on first request."""
+        key = (self.schema_key(schema), name)
+        table = self._conn_tables.get(key)
+        if table is None:
+            snap = self._conn_snapshots.get(key)
+            if snap is None:
+                return None
+            table = self._conn_tables[key] = table_from_snapshot(snap, self._conn_metadata)
+        return table

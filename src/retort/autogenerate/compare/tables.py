@@ -1,0 +1,200 @@
+"""Schema level: which tables were added, removed or kept, and the table-level walk.
+
+Tables are reflected one schema at a time with the bulk inspector calls, and
+only the names ``include_name`` lets through.  Added tables come in the
+target's dependency order, removed ones in reverse dependency order, kept
+ones sorted by (schema, name) — Alembic's order.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from retort.util.exc import AutogenerateError
+
+from . import comparators
+from .run import NOT_BUILT, ComparisonRun, builtin, run_for
+
+if TYPE_CHECKING:
+    from sqlalchemy import Table
+
+    from retort.autogenerate.api import AutogenContext
+    from retort.operations.ops import UpgradeOps
+
+__all__ = ["compare_tables", "sort_table_ops"]
+
+# Where each built-in op goes inside one table's ModifyTableOps: constraints
+# that depend on columns are dropped before the columns change and created
+# after, so the list runs as written on every backend (and reverses cleanly).
+_PHASES = {
+    "DropForeignKey": 0,
+    "DropIndexOp": 1,
+    "DropUnique": 1,
+    "AddColumnOp": 2,
+    "DropColumnOp": 3,
+    "AlterColumnOp": 4,
+    "CreateIndexOp": 5,
+    "CreateUniqueConstraintOp": 5,
+    "CreateForeignKeyOp": 6,
+    "CreateTableCommentOp": 7,
+    "DropTableCommentOp": 7,
+}
+
+
+def _phase(op: Any) -> int:
+    name = type(op).__name__
+    if name == "DropConstraintOp":
+        kind = getattr(op, "constraint_type", None)
+        return 0 if kind == "foreignkey" else 1
+    return _PHASES.get(name, 9)
+
+
+def sort_table_ops(ops_list: list[Any]) -> list[Any]:
+    """Order one table's ops so that they can run top to bottom (stable otherwise)."""
+    return sorted(ops_list, key=_phase)
+
+
+def _version_table_key(run: ComparisonRun) -> tuple[str | None, str] | None:
+    mc = run.ctx.migration_context
+    name = getattr(mc, "version_table", None) or run.ctx.opts.get("version_table")
+    if not name:
+        return None
+    schema = getattr(mc, "version_table_schema", None) or run.ctx.opts.get("version_table_schema")
+    return (run.schema_key(schema), name)
+
+
+def run_table_hooks(
+    run: ComparisonRun,
+    modify_ops: Any,
+    schema: str | None,
+    tname: str,
+    conn_table: Any,
+    metadata_table: Any,
+) -> None:
+    """Run every table-level comparator for one table."""
+    run.current_table = (run.schema_key(schema), tname)
+    for fn in run.hooks("table"):
+        run.call(
+            fn, run.ctx, modify_ops, schema, tname, conn_table, metadata_table,
+            schema=schema, table=tname,
+        )
+
+
+@comparators.dispatch_for("schema")
+@builtin
+def compare_tables(autogen_context: AutogenContext, upgrade_ops: UpgradeOps, schemas: list[str | None]) -> None:
+    """Add / drop tables and run the table-level comparators on every table."""
+    from retort.operations import ops
+
+    run = run_for(autogen_context)
+    ctx = autogen_context
+    version_key = _version_table_key(run)
+    wanted = set(schemas)
+
+    meta: dict[tuple[str | None, str], Table] = {}
+    for table in ctx.sorted_tables:
+        key = (run.schema_key(table.schema), table.name)
+        if key[0] not in wanted or key == version_key:
+            continue
+        meta[key] = table
+
+    conn_keys: list[tuple[str | None, str]] = []
+    for schema in schemas:
+        try:
+            names = ctx.inspector.get_table_names(schema=schema)
+        except SQLAlchemyError as exc:
+            raise AutogenerateError(f"could not list the tables of schema {schema!r}: {exc}", schema=schema) from exc
+        keep = [
+            n
+            for n in names
+            if (schema, n) != version_key
+            and ctx.run_name_filters(n, "table", {"schema_name": schema, "table_name": n})
+        ]
+        run.reflect(schema, keep)
+        conn_keys.extend((schema, n) for n in keep)
+
+    conn_set = set(conn_keys)
+    table_objects = run.needs_objects("table")
+
+    # tables only in the target: created, in dependency order
+    for key, table in meta.items():
+        if key in conn_set:
+            continue
+        if not ctx.run_object_filters(table, table.name, "table", False, None):
+            continue
+        upgrade_ops.ops.append(ops.CreateTableOp.from_table(table))
+        modify_ops = ops.ModifyTableOps(table.name, [], schema=table.schema)
+        run_table_hooks(run, modify_ops, table.schema, table.name, None, table)
+        if not modify_ops.is_empty():
+            modify_ops.ops[:] = sort_table_ops(modify_ops.ops)
+            upgrade_ops.ops.append(modify_ops)
+
+    # tables only in the database: dropped, dependents first
+    removed = [k for k in conn_keys if k not in meta]
+    referenced_by_kept = {
+        (run.schema_key(fk.referred_schema) if fk.referred_schema else k[0], fk.referred_table)
+        for k in conn_keys
+        if k in meta
+        for fk in run.conn_snapshot(*k).foreign_keys  # type: ignore[union-attr]
+    }
+    deferred: list[Any] = []
+    for key in _drop_order(run, removed):
+        conn_table = run.conn_table(*key)
+        if not ctx.run_object_filters(conn_table, key[1], "table", True, None):
+            continue
+        target = deferred if key in referenced_by_kept else upgrade_ops.ops
+        modify_ops = ops.ModifyTableOps(key[1], [], schema=key[0])
+        run_table_hooks(run, modify_ops, key[0], key[1], conn_table, None)
+        if not modify_ops.is_empty():
+            modify_ops.ops[:] = sort_table_ops(modify_ops.ops)
+            target.append(modify_ops)
+        target.append(ops.DropTableOp.from_table(conn_table))
+
+    # tables on both sides
+    for key in sorted((k for k in conn_keys if k in meta), key=lambda k: (k[0] or "", k[1])):
+        table = meta[key]
+        conn_table: Any = NOT_BUILT
+        if table_objects:
+            conn_table = run.conn_table(*key)
+        if ctx.has_object_filters and not ctx.run_object_filters(
+            table, table.name, "table", False, conn_table
+        ):
+            continue
+        modify_ops = ops.ModifyTableOps(table.name, [], schema=table.schema)
+        run_table_hooks(run, modify_ops, table.schema, table.name, conn_table, table)
+        if not modify_ops.is_empty():
+            modify_ops.ops[:] = sort_table_ops(modify_ops.ops)
+            upgrade_ops.ops.append(modify_ops)
+
+    upgrade_ops.ops.extend(deferred)
+
+
+def _drop_order(run: ComparisonRun, keys: list[tuple[str | None, str]]) -> list[tuple[str | None, str]]:
+    """``keys`` ordered so that a table is dropped before the tables it references."""
+    key_set = set(keys)
+    deps: dict[tuple[str | None, str], set[tuple[str | None, str]]] = {}
+    for key in keys:
+        snap = run.conn_snapshot(*key)
+        refs = set()
+        for fk in snap.foreign_keys if snap else ():
+            ref = (run.schema_key(fk.referred_schema) if fk.referred_schema else key[0], fk.referred_table)
+            if ref in key_set and ref != key:
+                refs.add(ref)
+        deps[key] = refs
+    # creation order (referenced first), then reversed for dropping
+    created: list[tuple[str | None, str]] = []
+    seen: set[tuple[str | None, str]] = set()
+
+    def visit(k: tuple[str | None, str], stack: frozenset[Any] = frozenset()) -> None:
+        if k in seen or k in stack:
+            return
+        for dep in sorted(deps[k], key=lambda d: (d[0] or "", d[1])):
+            visit(dep, stack | {k})
+        seen.add(k)
+        created.append(k)
+
+    for k in sorted(keys, key=lambda d: (d[0] or "", d[1])):
+        visit(k)
+    return list(reversed(created))

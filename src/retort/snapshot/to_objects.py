@@ -1,0 +1,124 @@
+"""Snapshot → SQLAlchemy ``Table`` / ``Column`` objects.
+
+Built only when something needs a real object: an operation that carries the
+database's version of a table or column (drops, whose reverse re-creates it),
+or a user hook whose documented signature takes a ``Table`` / ``Column``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Computed,
+    ForeignKeyConstraint,
+    Identity,
+    Index,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.schema import DefaultClause
+
+from .model import ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, TableSnapshot, UniqueSnapshot
+
+__all__ = ["table_from_snapshot", "column_from_snapshot"]
+
+
+def column_from_snapshot(col: ColumnSnapshot) -> Column[Any]:
+    """Return a new, unattached ``Column`` described by ``col``."""
+    args: list[Any] = []
+    if col.computed is not None:
+        args.append(Computed(text(col.computed.sqltext), persisted=col.computed.persisted))
+    elif col.identity is not None:
+        ident = col.identity
+        args.append(
+            Identity(
+                always=ident.always,
+                on_null=ident.on_null,
+                start=ident.start,
+                increment=ident.increment,
+                minvalue=ident.minvalue,
+                maxvalue=ident.maxvalue,
+                cycle=ident.cycle,
+                cache=ident.cache,
+                order=ident.order,
+            )
+        )
+    kw: dict[str, Any] = {}
+    if col.default is not None and col.computed is None and col.identity is None:
+        kw["server_default"] = DefaultClause(text(col.default))
+    autoinc = col.autoincrement
+    if autoinc is not None:
+        kw["autoincrement"] = autoinc
+    return Column(
+        col.name,
+        col.type,
+        *args,
+        nullable=col.nullable,
+        comment=col.comment,
+        **kw,
+    )
+
+
+def _fk(fk: ForeignKeySnapshot) -> ForeignKeyConstraint:
+    prefix = f"{fk.referred_schema}.{fk.referred_table}" if fk.referred_schema else fk.referred_table
+    return ForeignKeyConstraint(
+        list(fk.columns),
+        [f"{prefix}.{c}" for c in fk.referred_columns],
+        name=fk.name,
+        **{k: v for k, v in fk.options.items() if k in ("ondelete", "onupdate", "deferrable", "initially", "match")},
+    )
+
+
+def index_from_snapshot(idx: IndexSnapshot, table: Table) -> Index:
+    """Return an ``Index`` on ``table`` described by ``idx`` (attached to ``table``)."""
+    elements: list[Any] = []
+    for i, name in enumerate(idx.columns):
+        if name is not None:
+            elements.append(table.c[name] if name in table.c else text(name))
+        else:
+            expr = idx.expressions[i] if i < len(idx.expressions) else None
+            elements.append(text(expr or ""))
+    kw = {}
+    for key, value in idx.dialect_options.items():
+        if key.endswith("_where") and isinstance(value, str):
+            value = text(value)
+        kw[key] = value
+    return Index(idx.name, *elements, unique=idx.unique, _table=table, **kw)
+
+
+def unique_from_snapshot(uq: UniqueSnapshot, table: Table) -> UniqueConstraint:
+    const = UniqueConstraint(*[table.c[c] for c in uq.columns], name=uq.name)
+    table.append_constraint(const)
+    return const
+
+
+def table_from_snapshot(snap: TableSnapshot, metadata: MetaData | None = None) -> Table:
+    """Return a ``Table`` (in ``metadata`` or a fresh one) equal to the snapshot.
+
+    Unique constraints that are really indexes (MySQL) become constraints, and
+    indexes that merely implement a unique constraint (PostgreSQL) are left
+    out, so re-creating the table creates each object once.
+    """
+    md = metadata if metadata is not None else MetaData()
+    args: list[Any] = [column_from_snapshot(c) for c in snap.columns]
+    if snap.primary_key is not None:
+        args.append(PrimaryKeyConstraint(*snap.primary_key.columns, name=snap.primary_key.name))
+    args.extend(_fk(f) for f in snap.foreign_keys)
+    args.extend(CheckConstraint(text(c.sqltext), name=c.name) for c in snap.checks)
+    table = Table(snap.name, md, *args, schema=snap.schema, comment=snap.comment)
+    unique_names = set()
+    for uq in snap.uniques:
+        unique_from_snapshot(uq, table)
+        if uq.name:
+            unique_names.add(uq.name)
+    for idx in snap.indexes:
+        if idx.duplicates_constraint or (idx.unique and idx.name in unique_names):
+            continue
+        index_from_snapshot(idx, table)
+    return table
