@@ -56,11 +56,24 @@ def upgrade_plan(
     current_heads = _heads_arg(current_heads)
     if destination is None:
         destination = "heads"
+    destination, current_heads = _split_range(rmap, destination, current_heads)
     targets = upgrade_targets(rmap, destination, current_heads, assert_relative_length)
     applied = _applied(rmap, current_heads)
     tids = [t.revision for t in targets]
     wanted = set(tids) | rmap._walk(rmap._revision_map, tids, up=False, include_deps=True)
     return rmap.topological_order(wanted - applied)
+
+
+def _split_range(rmap: RevisionMap, destination: Any, current_heads: tuple[str, ...]) -> tuple[Any, tuple[str, ...]]:
+    # "start:end" (offline --sql runs): start replaces the database's heads
+    if isinstance(destination, str) and ":" in destination:
+        start, _, end = destination.partition(":")
+        if start and start != "base":
+            current_heads = tuple(r.revision for r in resolve_revisions(rmap, start, current_heads))
+        else:
+            current_heads = ()
+        destination = end or "heads"
+    return destination, current_heads
 
 
 def _downgrade_removals(rmap: RevisionMap, destination: Any, current_heads: Sequence[str], check_length: bool) -> set[str]:
@@ -69,10 +82,12 @@ def _downgrade_removals(rmap: RevisionMap, destination: Any, current_heads: Sequ
     if destination in (None, "base", ""):
         return applied
     if isinstance(destination, str) and destination.endswith("@base"):
+        # the branch's base: its revisions and every ancestor they stand on
         label = destination[: -len("@base")]
         _check_label(rmap, label)
         members = {r.revision for r in label_members(rmap, label)}
-        return _with_dependents(rmap, applied & members, applied)
+        lineage = members | rmap._walk(revs, members, up=False, include_deps=False)
+        return _with_dependents(rmap, applied & lineage, applied)
     target: Revision | None
     if isinstance(destination, str):
         rel = parse_relative(rmap, destination)
@@ -115,6 +130,7 @@ def downgrade_plan(
 ) -> list[Revision]:
     """Return the revisions to undo to reach ``destination`` from ``current_heads``, children first."""
     current_heads = _heads_arg(current_heads)
+    destination, current_heads = _split_range(rmap, destination, current_heads)
     removals = _downgrade_removals(rmap, destination, current_heads, assert_relative_length)
     return rmap.topological_order(removals, newest_first=True)
 

@@ -334,6 +334,12 @@ class RevisionMap:
 
     def add_revision(self, revision: Revision, _replace: bool = False) -> None:
         """Add ``revision`` to an already built map (used by ``generate_revision``)."""
+        if not _replace and revision.revision in self._revision_map:
+            other = self._revision_map[revision.revision]
+            raise DuplicateRevision(
+                revision.revision,
+                [getattr(other, "path", None) or other.revision, getattr(revision, "path", None) or revision.revision],
+            )
         revs = [r for r in self._revision_map.values() if not (_replace and r.revision == revision.revision)]
         for r in revs:
             r.branch_labels = set(r._orig_branch_labels)
