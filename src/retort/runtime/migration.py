@@ -343,15 +343,17 @@ class MigrationContext:
             conn.get_transaction().commit()  # type: ignore[union-attr]
         self._savepoint = None  # gone with the commit
         self._mark_committed()
-        current_level = conn.get_isolation_level()
+        # get_isolation_level() would query (and autobegin) on some drivers
+        current_level = conn.get_execution_options().get("isolation_level") or conn.default_isolation_level
         conn.execution_options(isolation_level="AUTOCOMMIT")
         try:
             yield
         finally:
-            conn.execution_options(isolation_level=current_level)
             if conn.in_transaction():
-                # the autocommit connection autobegan a no-op transaction
+                # statements in AUTOCOMMIT still autobegin a (no-op) transaction
+                # object, which must end before the isolation level can change
                 conn.get_transaction().commit()  # type: ignore[union-attr]
+            conn.execution_options(isolation_level=current_level)
             self._mark_committed()
             if ours is not None or had_transaction:
                 self._transaction = conn.begin()

@@ -171,19 +171,22 @@ def _failed(
     parts.append(f"the version table stays at {', '.join(heads) or 'base'}")
 
     ran: list[str] = []
+    reason = ""
     if ctx.as_sql:
         pass
     elif not ctx.impl.transactional_ddl:
         # each DDL statement commits implicitly, and with it whatever ran before it
         last_ddl = max((i for i, s in enumerate(log.statements) if _is_ddl(s)), default=-1)
         ran = log.statements[: max(last_ddl + 1, log.committed)]
+        reason = "this database commits DDL implicitly"
     elif log.committed:
         ran = log.statements[: log.committed]
+        reason = "autocommit_block() committed them"
     if ran:
         listing = "; ".join(f"[{i}] {s}" for i, s in enumerate(ran, 1))
         parts.append(
             f"{len(ran)} statement(s) of this revision ran and stay committed "
-            f"(this database commits DDL implicitly; fix or undo them by hand): {listing}"
+            f"({reason}; fix or undo them by hand): {listing}"
         )
         undone = len(log.statements) - len(ran)
         if undone:
