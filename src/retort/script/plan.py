@@ -139,27 +139,33 @@ def range_revisions(rmap: RevisionMap, upper: Any, lower: Any, *, inclusive: boo
                     current_heads: Sequence[str] | None = None) -> list[Revision]:
     """Return the revisions between ``lower`` and ``upper``, newest first.
 
-    Everything ``upper`` needs (through down_revision and depends_on) that
-    ``lower`` does not; ``lower`` itself only when ``inclusive``.
+    Those ``upper`` needs (through down_revision and depends_on) that descend
+    from ``lower`` (through down_revision); ``lower`` itself only when
+    ``inclusive``.  ``label@base`` as ``lower`` means the label's revisions
+    and everything they stand on.
     """
     revs = rmap._revision_map
     if upper is None or upper == "":
         upper = "heads"
     uppers = [r.revision for r in resolve_revisions(rmap, upper, current_heads)]
-    lowers = [r.revision for r in resolve_revisions(rmap, lower, current_heads)]
     above = set(uppers) | rmap._walk(revs, uppers, up=False, include_deps=True)
+    if isinstance(lower, str) and lower.endswith("@base"):
+        label = lower[: -len("@base")]
+        _check_label(rmap, label)
+        members = {r.revision for r in label_members(rmap, label)}
+        lineage = members | rmap._walk(revs, members, up=False, include_deps=True)
+        return rmap.topological_order(above & lineage, newest_first=True)
+    else:
+        lowers = [r.revision for r in resolve_revisions(rmap, lower, current_heads)]
+    if not lowers:
+        return rmap.topological_order(above, newest_first=True)
     for low in lowers:
         if low not in above:
             raise RangeNotAncestorError(low, ", ".join(uppers) or None)
-    below = rmap._walk(revs, lowers, up=False, include_deps=True)
+    between = set(lowers) | rmap._walk(revs, lowers, up=True, include_deps=False)
     if not inclusive:
-        below |= set(lowers)
-    if isinstance(lower, str) and lower.endswith("@base") and inclusive:
-        # label@base as a lower bound: the branch's own revisions, from its first one
-        label = lower[: -len("@base")]
-        members = {r.revision for r in label_members(rmap, label)}
-        return [r for r in rmap.topological_order(above, newest_first=True) if r.revision in members]
-    return rmap.topological_order(above - below, newest_first=True)
+        between -= set(lowers)
+    return rmap.topological_order(above & between, newest_first=True)
 
 
 def parse_range(text: str) -> tuple[str | None, str | None]:

@@ -80,8 +80,14 @@ def run_hooks(path: str, hooks: Sequence[Mapping[str, Any]], *, stdout: Any = No
         msg(" done", quiet=quiet, stream=stdout)
 
 
-def _run_hooks(path: str, hook_config: Mapping[str, str]) -> None:
-    """Run the hooks of an ini ``[post_write_hooks]`` section (as a dict) on ``path``."""
+def _run_hooks(path: str, hook_config: Mapping[str, str] | Sequence[Mapping[str, Any]]) -> None:
+    """Run hooks on ``path``: a ``[post_write_hooks]`` section (as a dict) or a hook list.
+
+    A hook list is what :meth:`retort.config.Config.get_hooks_list` returns.
+    """
+    if not isinstance(hook_config, Mapping):
+        run_hooks(path, hook_config)
+        return
     names = [n for n in hook_config.get("hooks", "").replace(",", " ").split() if n]
     hooks = []
     for name in names:
