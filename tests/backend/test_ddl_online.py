@@ -186,3 +186,22 @@ def test_table_comments(server_engine):
     t.comment = "again"
     run(engine, lambda i: i.create_table_comment(t))
     assert sa.inspect(engine).get_table_comment("t")["text"] == "again"
+
+
+def test_add_column_with_inline_references(engine):
+    md = sa.MetaData()
+    parent = sa.Table("parent", md, sa.Column("id", sa.Integer, primary_key=True))
+    child = sa.Table("child", md, sa.Column("id", sa.Integer, primary_key=True))
+    run(engine, lambda i: (i.create_table(parent), i.create_table(child)))
+    col = sa.Column("pid", sa.Integer, sa.ForeignKey("parent.id", name="fk_child_pid", ondelete="CASCADE"))
+    sa.Table("child", sa.MetaData(), col)
+    run(engine, lambda i: i.add_column("child", col, inline_references=True))
+    fks = sa.inspect(engine).get_foreign_keys("child")
+    assert [(f["constrained_columns"], f["referred_table"]) for f in fks] == [(["pid"], "parent")]
+    if engine.dialect.name == "sqlite":
+        # SQLAlchemy reads SQLite FK options from the table's CREATE text only
+        with engine.connect() as conn:
+            rows = conn.execute(sa.text("PRAGMA foreign_key_list(child)")).mappings().all()
+        assert [r["on_delete"] for r in rows] == ["CASCADE"]
+    else:
+        assert fks[0]["options"].get("ondelete") == "CASCADE"

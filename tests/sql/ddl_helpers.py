@@ -38,9 +38,11 @@ def table(name: str, *cols: Any, schema: str | None = None, **kw: Any) -> sa.Tab
     return sa.Table(name, sa.MetaData(), *cols, schema=schema, **kw)
 
 
-def column(name: str, type_: Any = sa.Integer, *, table_name: str = "t", schema: str | None = None, **kw: Any) -> sa.Column:
+def column(
+    name: str, type_: Any = sa.Integer, *args: Any, table_name: str = "t", schema: str | None = None, **kw: Any
+) -> sa.Column:
     """A Column attached to a throw-away Table, as ops hand them to the impl."""
-    col = sa.Column(name, type_, **kw)
+    col = sa.Column(name, type_, *args, **kw)
     table(table_name, col, schema=schema)
     return col
 

@@ -43,6 +43,11 @@ CASES = [
         ["ALTER TABLE s.t ADD c VARCHAR(20) NOT NULL DEFAULT 'x''y';", "GO"],
     ),
     (
+        "inline REFERENCES",
+        lambda i: i.add_column("t", column("x", sa.Integer, sa.ForeignKey("b.id", name="fk_x")), inline_references=True),
+        ["ALTER TABLE t ADD x INTEGER NULL CONSTRAINT fk_x REFERENCES b (id);", "GO"],
+    ),
+    (
         "bracket quoting",
         lambda i: i.add_column("select", column("from", table_name="select")),
         ["ALTER TABLE [select] ADD [from] INTEGER NULL;", "GO"],

@@ -15,6 +15,18 @@ BOTH = [
         ["ALTER TABLE s.t ADD COLUMN c VARCHAR(20) NOT NULL DEFAULT 'x''y';"],
     ),
     (
+        "inline REFERENCES carry no constraint name",
+        lambda i: i.add_column(
+            "t", column("x", sa.Integer, sa.ForeignKey("b.id", ondelete="CASCADE", name="fk_x")), inline_references=True
+        ),
+        ["ALTER TABLE t ADD COLUMN x INTEGER REFERENCES b (id) ON DELETE CASCADE;"],
+    ),
+    (
+        "inline PRIMARY KEY",
+        lambda i: i.add_column("t", column("id", sa.Integer, primary_key=True), inline_primary_key=True),
+        ["ALTER TABLE t ADD COLUMN id INTEGER NOT NULL AUTO_INCREMENT PRIMARY KEY;"],
+    ),
+    (
         "backtick quoting",
         lambda i: i.add_column("select", column("from", table_name="select")),
         ["ALTER TABLE `select` ADD COLUMN `from` INTEGER;"],

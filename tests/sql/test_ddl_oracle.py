@@ -13,6 +13,14 @@ CASES = [
         lambda i: i.add_column("t", column("c", sa.String(20), nullable=False, server_default="x'y", schema="s"), schema="s"),
         ["ALTER TABLE s.t ADD c VARCHAR2(20 CHAR) DEFAULT 'x''y' NOT NULL", "/"],
     ),
+    (
+        "inline REFERENCES and PRIMARY KEY",
+        lambda i: i.add_column(
+            "t", column("x", sa.Integer, sa.ForeignKey("b.id"), primary_key=True, autoincrement=False),
+            inline_references=True, inline_primary_key=True,
+        ),
+        ["ALTER TABLE t ADD x INTEGER NOT NULL PRIMARY KEY REFERENCES b (id)", "/"],
+    ),
     ("drop_column", lambda i: i.drop_column("t", column("c")), ["ALTER TABLE t DROP COLUMN c", "/"]),
     ("nullable", lambda i: i.alter_column("t", "c", nullable=False), ["ALTER TABLE t MODIFY c NOT NULL", "/"]),
     ("type", lambda i: i.alter_column("t", "c", type_=sa.String(30)), ["ALTER TABLE t MODIFY c VARCHAR2(30 CHAR)", "/"]),

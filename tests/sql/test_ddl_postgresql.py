@@ -20,6 +20,33 @@ CASES = [
         ["ALTER TABLE t ADD COLUMN IF NOT EXISTS c INTEGER;"],
     ),
     (
+        "add_column with inline named REFERENCES",
+        lambda i: i.add_column(
+            "t", column("x", sa.Integer, sa.ForeignKey("b.id", ondelete="CASCADE", name="fk_x")), inline_references=True
+        ),
+        ["ALTER TABLE t ADD COLUMN x INTEGER CONSTRAINT fk_x REFERENCES b (id) ON DELETE CASCADE;"],
+    ),
+    (
+        "add_column with inline REFERENCES across schemas",
+        lambda i: i.add_column("t", column("x", sa.Integer, sa.ForeignKey("s2.b.id"), schema="s"), schema="s", inline_references=True),
+        ["ALTER TABLE s.t ADD COLUMN x INTEGER REFERENCES s2.b (id);"],
+    ),
+    (
+        "add_column ignores the FK unless inline (the caller adds the constraint)",
+        lambda i: i.add_column("t", column("x", sa.Integer, sa.ForeignKey("b.id"))),
+        ["ALTER TABLE t ADD COLUMN x INTEGER;"],
+    ),
+    (
+        "add_column with inline PRIMARY KEY",
+        lambda i: i.add_column("t", column("id", sa.Integer, primary_key=True), inline_primary_key=True),
+        ["ALTER TABLE t ADD COLUMN id SERIAL NOT NULL PRIMARY KEY;"],
+    ),
+    (
+        "add_column primary key not inline",
+        lambda i: i.add_column("t", column("id", sa.Integer, primary_key=True)),
+        ["ALTER TABLE t ADD COLUMN id SERIAL NOT NULL;"],
+    ),
+    (
         "reserved words are quoted",
         lambda i: i.add_column("select", column("from", table_name="select")),
         ['ALTER TABLE "select" ADD COLUMN "from" INTEGER;'],

@@ -15,6 +15,11 @@ CASES = [
         lambda i: i.add_column("t", column("c", sa.String(20), nullable=False, server_default="x'y")),
         ["ALTER TABLE t ADD COLUMN c VARCHAR(20) DEFAULT 'x''y' NOT NULL;"],
     ),
+    (
+        "add_column with inline REFERENCES",
+        lambda i: i.add_column("t", column("x", sa.Integer, sa.ForeignKey("b.id", name="fk_x")), inline_references=True),
+        ["ALTER TABLE t ADD COLUMN x INTEGER CONSTRAINT fk_x REFERENCES b (id);"],
+    ),
     ("drop_column", lambda i: i.drop_column("t", column("c")), ["ALTER TABLE t DROP COLUMN c;"]),
     (
         "rename column",
@@ -57,7 +62,7 @@ REFUSED = [
     ("add unique", lambda i: i.add_constraint(constraint("unique"))),
     ("add check", lambda i: i.add_constraint(constraint("check"))),
     ("drop constraint", lambda i: i.drop_constraint(constraint("unique"))),
-    ("add primary key column", lambda i: i.add_column("t", column("id", primary_key=True))),
+    ("add inline primary key column", lambda i: i.add_column("t", column("id", primary_key=True), inline_primary_key=True)),
 ]
 
 

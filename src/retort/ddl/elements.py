@@ -70,10 +70,14 @@ class AddColumn(AlterTable):
         column: Column[Any],
         schema: str | None = None,
         if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
     ) -> None:
         super().__init__(table_name, schema=schema)
         self.column = column
         self.if_not_exists = bool(if_not_exists)
+        self.inline_references = bool(inline_references)
+        self.inline_primary_key = bool(inline_primary_key)
 
 
 class DropColumn(AlterTable):
@@ -243,12 +247,54 @@ def _rename_table(element: RenameTable, compiler: DDLCompiler, **kw: Any) -> str
     )
 
 
+def column_definition(compiler: DDLCompiler, element: AddColumn, fk_names: bool = True) -> str:
+    """The column spec of ADD COLUMN, with PRIMARY KEY / REFERENCES inline when asked."""
+    spec = compiler.get_column_specification(element.column)
+    if element.inline_primary_key and element.column.primary_key:
+        spec += " PRIMARY KEY"
+    if element.inline_references:
+        for fk in sorted(element.column.foreign_keys, key=lambda f: f._get_colspec()):
+            spec += " " + inline_reference(compiler, fk, with_name=fk_names)
+    return spec
+
+
+def inline_reference(compiler: DDLCompiler, fk: Any, with_name: bool = True) -> str:
+    """``[CONSTRAINT name] REFERENCES t (c) [ON DELETE ..]`` for one ForeignKey of a column."""
+    # the target is named by the ForeignKey's own tokens: the referenced table
+    # need not exist in this MetaData (ops build throw-away tables)
+    schema, table, col = fk._column_tokens
+    text = ""
+    const = fk.constraint
+    name = getattr(const, "name", None)
+    if name is not None and with_name:
+        text += "CONSTRAINT %s " % compiler.preparer.format_constraint(const)
+    text += "REFERENCES %s (%s)" % (
+        format_table_name(compiler, table, schema),
+        format_column_name(compiler, col),
+    )
+    if fk.ondelete is not None:
+        text += " ON DELETE %s" % compiler.preparer.validate_sql_phrase(fk.ondelete, _FK_PHRASE)
+    if fk.onupdate is not None:
+        text += " ON UPDATE %s" % compiler.preparer.validate_sql_phrase(fk.onupdate, _FK_PHRASE)
+    if fk.deferrable is not None:
+        text += " DEFERRABLE" if fk.deferrable else " NOT DEFERRABLE"
+    if fk.initially is not None:
+        text += " INITIALLY %s" % compiler.preparer.validate_sql_phrase(fk.initially, _INITIALLY)
+    return text
+
+
+import re as _re  # noqa: E402
+
+_FK_PHRASE = _re.compile(r"^(?:RESTRICT|CASCADE|SET NULL|NO ACTION|SET DEFAULT)$", _re.I)
+_INITIALLY = _re.compile(r"^(?:DEFERRED|IMMEDIATE)$", _re.I)
+
+
 @compiles(AddColumn)
 def _add_column(element: AddColumn, compiler: DDLCompiler, **kw: Any) -> str:
     return "%s ADD COLUMN %s%s" % (
         alter_table(compiler, element.table_name, element.schema),
         "IF NOT EXISTS " if element.if_not_exists else "",
-        compiler.get_column_specification(element.column),
+        column_definition(compiler, element),
     )
 
 

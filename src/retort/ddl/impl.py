@@ -282,9 +282,26 @@ class DefaultImpl(ComparisonHooks):
         column: Column[Any],
         schema: str | None = None,
         if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
+        **kw: Any,
     ) -> None:
-        """ALTER TABLE .. ADD COLUMN (the column's constraints are the caller's job)."""
-        self._exec(el.AddColumn(table_name, column, schema=schema, if_not_exists=if_not_exists))
+        """ALTER TABLE .. ADD COLUMN.
+
+        The column's constraints are the caller's job, except that
+        ``inline_references`` renders its ForeignKeys as ``REFERENCES`` and
+        ``inline_primary_key`` renders ``PRIMARY KEY`` inside the statement.
+        """
+        self._exec(
+            el.AddColumn(
+                table_name,
+                column,
+                schema=schema,
+                if_not_exists=if_not_exists,
+                inline_references=inline_references,
+                inline_primary_key=inline_primary_key,
+            )
+        )
 
     def drop_column(
         self,

@@ -80,12 +80,21 @@ class MSSQLImpl(DefaultImpl):
         column: "Column[Any]",
         schema: str | None = None,
         if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
+        **kw: Any,
     ) -> None:
         if if_not_exists:
             raise NotImplementedError(
                 "SQL Server has no ADD COLUMN IF NOT EXISTS; drop if_not_exists=True"
             )
-        super().add_column(table_name, column, schema=schema)
+        super().add_column(
+            table_name,
+            column,
+            schema=schema,
+            inline_references=inline_references,
+            inline_primary_key=inline_primary_key,
+        )
 
     def drop_column(
         self,
@@ -262,7 +271,7 @@ def _mssql_add_default(element: MSSQLAddDefault, compiler: Any, **kw: Any) -> st
 def _mssql_add_column(element: el.AddColumn, compiler: Any, **kw: Any) -> str:
     return "%s ADD %s" % (
         el.alter_table(compiler, element.table_name, element.schema),
-        compiler.get_column_specification(element.column),
+        el.column_definition(compiler, element),
     )
 
 

@@ -104,10 +104,20 @@ class MySQLImpl(DefaultImpl):
         column: "Column[Any]",
         schema: str | None = None,
         if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
+        **kw: Any,
     ) -> None:
         if if_not_exists:
             self._needs_mariadb("ADD COLUMN IF NOT EXISTS")
-        super().add_column(table_name, column, schema=schema, if_not_exists=if_not_exists)
+        super().add_column(
+            table_name,
+            column,
+            schema=schema,
+            if_not_exists=if_not_exists,
+            inline_references=inline_references,
+            inline_primary_key=inline_primary_key,
+        )
 
     def drop_column(
         self,
@@ -316,6 +326,17 @@ def _mysql_drop_constraint(element: MySQLDropConstraint, compiler: Any, **kw: An
         else:
             action = f"DROP CHECK {name}"
     return "ALTER TABLE %s %s" % (compiler.preparer.format_table(const.table), action)
+
+
+@compiles(el.AddColumn, "mysql")
+@compiles(el.AddColumn, "mariadb")
+def _mysql_add_column(element: el.AddColumn, compiler: Any, **kw: Any) -> str:
+    # a column definition's REFERENCES clause takes no CONSTRAINT name in MySQL
+    return "%s ADD COLUMN %s%s" % (
+        el.alter_table(compiler, element.table_name, element.schema),
+        "IF NOT EXISTS " if element.if_not_exists else "",
+        el.column_definition(compiler, element, fk_names=False),
+    )
 
 
 @compiles(el.RenameTable, "mysql")

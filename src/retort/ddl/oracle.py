@@ -45,7 +45,7 @@ def _modify(compiler: Any, element: el.AlterColumn) -> str:
 def _oracle_add_column(element: el.AddColumn, compiler: Any, **kw: Any) -> str:
     return "%s ADD %s" % (
         el.alter_table(compiler, element.table_name, element.schema),
-        compiler.get_column_specification(element.column),
+        el.column_definition(compiler, element),
     )
 
 

@@ -76,10 +76,13 @@ class SQLiteImpl(DefaultImpl):
         column: "Column[Any]",
         schema: str | None = None,
         if_not_exists: bool | None = None,
+        inline_references: bool | None = None,
+        inline_primary_key: bool | None = None,
+        **kw: Any,
     ) -> None:
-        if column.primary_key or column.unique:
+        if inline_primary_key and column.primary_key:
             raise NotImplementedError(
-                f"SQLite cannot ALTER TABLE {table_name!r} ADD a PRIMARY KEY or UNIQUE column "
+                f"SQLite cannot ALTER TABLE {table_name!r} ADD a PRIMARY KEY column "
                 f"({column.name!r}); {_batch_hint(table_name)}"
             )
         if isinstance(column.server_default, Computed) and column.server_default.persisted:
@@ -96,7 +99,7 @@ class SQLiteImpl(DefaultImpl):
                 )
             if self._has_column(table_name, column.name, schema):
                 return
-        self._exec(el.AddColumn(table_name, column, schema=schema))
+        self._exec(el.AddColumn(table_name, column, schema=schema, inline_references=inline_references))
 
     def drop_column(
         self,
