@@ -317,6 +317,8 @@ _CONSTRAINT_ITEM = {
 
 
 def _item_name(constraint: Any) -> str | None:
+    if hasattr(constraint, "_render_exprs") and hasattr(constraint, "using"):
+        return "exclude"  # postgresql.ExcludeConstraint, without importing the dialect
     for cls in type(constraint).__mro__:
         if cls in _CONSTRAINT_ITEM:
             return _CONSTRAINT_ITEM[cls]
@@ -401,9 +403,48 @@ def _render_check(constraint: Any, autogen_context: Any) -> str:
     return f"{sqla_prefix(autogen_context)}CheckConstraint({', '.join(args)})"
 
 
+def render_exclude_elements(elements: Any, autogen_context: Any) -> list[str]:
+    """``(sa.column('room'), '=')`` pairs of an EXCLUDE constraint."""
+    prefix = sqla_prefix(autogen_context)
+    out = []
+    for expr, operator in elements:
+        if isinstance(expr, str):
+            text = f"{prefix}column({expr!r})"
+        elif isinstance(expr, sa.Column) or (
+            isinstance(expr, sql_elements.ColumnClause) and not expr.is_literal
+        ):
+            text = f"{prefix}column({expr.name!r})"
+        else:
+            text = f"{prefix}text({render_expression_text(expr, autogen_context)!r})"
+        out.append(f"({text}, {operator!r})")
+    return out
+
+
+def exclude_options(where: Any, options: dict[str, Any], autogen_context: Any) -> list[str]:
+    """``where=``, ``deferrable=``, ``initially=``, ``using=`` of an EXCLUDE constraint."""
+    out = []
+    if where is not None:
+        out.append(f"where={render_potential_expr(where, autogen_context)}")
+    for key in ("deferrable", "initially", "using"):
+        if options.get(key) is not None:
+            out.append(f"{key}={options[key]!r}")
+    return out
+
+
+def _render_exclude(constraint: Any, autogen_context: Any) -> str:
+    _imports(autogen_context).add("from sqlalchemy.dialects import postgresql")
+    elements = [(expr, operator) for expr, _name, operator in constraint._render_exprs]
+    args = render_exclude_elements(elements, autogen_context)
+    options = {k: getattr(constraint, k, None) for k in ("deferrable", "initially", "using")}
+    args += exclude_options(constraint.where, options, autogen_context)
+    args += _name_opt(constraint, autogen_context)
+    return f"postgresql.ExcludeConstraint({', '.join(args)})"
+
+
 _CONSTRAINT_RENDERERS: dict[str, Callable[[Any, Any], str]] = {
     "primary_key": _render_primary_key,
     "unique": _render_unique,
     "foreign_key": _render_foreign_key,
     "check": _render_check,
+    "exclude": _render_exclude,
 }

@@ -14,8 +14,10 @@ import sqlalchemy as sa
 
 from retort.autogenerate.render import render_op, renderers
 from retort.autogenerate.render_objects import (
+    exclude_options,
     op_prefix,
     render_column,
+    render_exclude_elements,
     render_constraint,
     render_expression_text,
     render_gen_name,
@@ -355,6 +357,18 @@ def _render_check_constraint(autogen_context: Any, op: ops.CreateCheckConstraint
     args += _table_args(autogen_context, op, condition)
     args += _constraint_kw(op, autogen_context)
     return f"{op_prefix(autogen_context)}create_check_constraint({', '.join(args)})"
+
+
+@renderers.dispatch_for(ops.CreateExcludeConstraintOp)
+def _render_exclude_constraint(autogen_context: Any, op: Any) -> str:
+    args = [render_gen_name(autogen_context, op.constraint_name)]
+    if not _batch(autogen_context):
+        args.append(repr(op.table_name))
+    args += render_exclude_elements(op.elements, autogen_context)
+    args += exclude_options(op.where, _kw(op), autogen_context)
+    if op.schema and not _batch(autogen_context):
+        args.append(f"schema={op.schema!r}")
+    return f"{op_prefix(autogen_context)}create_exclude_constraint({', '.join(args)})"
 
 
 @renderers.dispatch_for(ops.DropConstraintOp)
