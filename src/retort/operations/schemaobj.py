@@ -213,6 +213,13 @@ class SchemaObjects:
                 exprs.append(table.c[col.name])
             else:
                 exprs.append(col)
+        # covering-index options (postgresql_include, mssql_include) name
+        # columns that must exist on the table too
+        for key, value in kw.items():
+            if key.endswith("_include") and isinstance(value, (list, tuple)):
+                for col in value:
+                    if isinstance(col, str) and col not in table.c:
+                        table.append_column(sa.Column(col, NULLTYPE))
         return sa.Index(name, *exprs, _table=table, **kw)
 
 

@@ -102,13 +102,7 @@ def drop_column(operations: Any, operation: ops.DropColumnOp) -> None:
 @Operations.implementation_for(ops.AlterColumnOp)
 def alter_column(operations: Any, operation: ops.AlterColumnOp) -> None:
     impl = operations.impl
-    existing_type = coerce_type(operation.existing_type)
     new_type = coerce_type(operation.modify_type)
-    # Boolean / Enum with create_constraint=True carry a CHECK constraint:
-    # when the type changes, the old one goes and the new one comes
-    if new_type is not None and existing_type is not None:
-        for constraint in _type_constraints(operations, operation, existing_type):
-            impl.drop_constraint(constraint)
     impl.alter_column(
         operation.table_name,
         operation.column_name,
@@ -117,7 +111,7 @@ def alter_column(operations: Any, operation: ops.AlterColumnOp) -> None:
         name=operation.modify_name,
         type_=new_type,
         schema=operation.schema,
-        existing_type=existing_type,
+        existing_type=coerce_type(operation.existing_type),
         # False means "not given" in the op; the impl's "unknown" is None
         existing_server_default=(
             None if operation.existing_server_default is False else operation.existing_server_default
@@ -128,26 +122,33 @@ def alter_column(operations: Any, operation: ops.AlterColumnOp) -> None:
         **operation.kw,
     )
     if new_type is not None:
-        for constraint in _type_constraints(operations, operation, new_type, renamed=True):
+        # a Boolean / Enum that needs a CHECK on this database gets it now
+        for constraint in _type_constraints(operations, operation, new_type):
             impl.add_constraint(constraint)
 
 
-def _type_constraints(
-    operations: Any, operation: ops.AlterColumnOp, type_: Any, *, renamed: bool = False
-) -> list[Any]:
-    """The named CHECK constraints ``type_`` creates on a column of this table."""
-    if not getattr(type_, "create_constraint", False):
+class _DialectHolder:
+    """What a SchemaType's create rule reads from the compiler it is given."""
+
+    def __init__(self, dialect: Any) -> None:
+        self.dialect = dialect
+
+
+def _type_constraints(operations: Any, operation: ops.AlterColumnOp, type_: Any) -> list[Any]:
+    """The constraints ``type_`` creates on this column on this database."""
+    if not isinstance(type_, sa.types.SchemaType):
         return []
-    name = operation.modify_name if renamed and operation.modify_name else operation.column_name
-    table = operations.schema_obj.table(
-        operation.table_name, sa.Column(name, type_), schema=operation.schema
-    )
-    return [
-        c
-        for c in table.constraints
-        if isinstance(c, sa.CheckConstraint) and getattr(c, "_type_bound", False) and c.name is not None
-        and not isinstance(c.name, sa.sql.elements._NoneName)
-    ]
+    name = operation.modify_name or operation.column_name
+    table = operations.schema_obj.table(operation.table_name, sa.Column(name, type_), schema=operation.schema)
+    holder = _DialectHolder(operations.impl.dialect)
+    found = []
+    for constraint in sorted(table.constraints, key=lambda c: c._creation_order):
+        if isinstance(constraint, sa_schema.PrimaryKeyConstraint):
+            continue
+        rule = getattr(constraint, "_create_rule", None)
+        if rule is None or rule(holder):
+            found.append(constraint)
+    return found
 
 
 @Operations.implementation_for(ops.CreateIndexOp)

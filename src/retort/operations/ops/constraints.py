@@ -435,6 +435,7 @@ def _check_same_length(directive: str, local_cols: list[Any], remote_cols: list[
 
 @AddConstraintOp.register_add_constraint("check_constraint")
 @AddConstraintOp.register_add_constraint("column_check_constraint")
+@AddConstraintOp.register_add_constraint("table_or_column_check_constraint")
 class CreateCheckConstraintOp(AddConstraintOp):
     """Add a CHECK constraint.
 
