@@ -1,0 +1,591 @@
+"""The new shape of a batch-recreated table: the old table plus every recorded change.
+
+``TablePlan`` starts from the existing ``Table`` (reflected or ``copy_from``),
+takes the batch's operations one by one (the same method names and arguments
+as ``DefaultImpl``), and then builds the ``Table`` to create under a temporary
+name, the ``INSERT .. SELECT`` that fills it and the indexes to re-create once
+it carries the final name.  It does no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import sqlalchemy as sa
+from sqlalchemy import schema as sa_schema
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import TextClause, UnaryExpression
+from sqlalchemy.sql.sqltypes import SchemaType
+
+from retort.operations.batch_specs import (
+    ColumnSpec,
+    ConstraintSpec,
+    IndexSpec,
+    TablePlanError,
+    _constraint_column_names,
+    _fk_options,
+    _kind,
+    _norm_name,
+    rebuild_column,
+    sql_mentions,
+    sql_rename,
+    stable_order,
+)
+
+__all__ = ["BuiltTable", "TablePlan"]
+
+_MODIFIERS = {operators.desc_op: sa.desc, operators.asc_op: sa.asc}
+
+
+@dataclass
+class BuiltTable:
+    """What the move-and-copy runs: create ``table``, run ``insert``, re-create ``indexes``."""
+
+    table: sa.Table  # under the temporary name
+    insert: Any  # INSERT .. SELECT, or None when no column carries data over
+    indexes: list[sa.Index]  # bound to ``final``
+    final: sa.Table  # the same definition under the final name (next segment's source)
+
+
+def _schema_type_name(type_: Any) -> str | None:
+    if isinstance(type_, SchemaType) and getattr(type_, "create_constraint", False):
+        return _norm_name(getattr(type_, "name", None))
+    return None
+
+
+class TablePlan:
+    """Collect batch directives against ``source`` and build the replacement table."""
+
+    def __init__(
+        self,
+        source: sa.Table,
+        *,
+        dialect: Any,
+        table_args: Sequence[Any] = (),
+        table_kwargs: dict[str, Any] | None = None,
+        naming_convention: dict[Any, str] | None = None,
+        partial_reordering: Sequence[Sequence[str]] | None = None,
+        should_cast: Callable[[Any, Any], bool] | None = None,
+    ) -> None:
+        self.source = source
+        self.dialect = dialect
+        self.schema = source.schema
+        self.name: str = source.name
+        self.comment = source.comment
+        self.table_args = list(table_args)
+        self.table_kwargs = {**source.dialect_kwargs, **(table_kwargs or {})}
+        self.naming_convention = naming_convention
+        self.partial_reordering = [tuple(o) for o in (partial_reordering or ())]
+        self.should_cast = should_cast or _default_should_cast
+        self.columns: dict[str, ColumnSpec] = {}
+        self.order: list[str] = []
+        self.constraints: list[ConstraintSpec] = []
+        self.indexes: list[IndexSpec] = []
+        self._load(source)
+
+    # ------------------------------------------------------------------ load
+
+    def _load(self, source: sa.Table) -> None:
+        for col in source.columns:
+            self.columns[col.name] = ColumnSpec(rebuild_column(col), source=col.name)
+            self.order.append(col.name)
+            for const in col.constraints:
+                if isinstance(const, sa_schema.CheckConstraint) and not const._type_bound:
+                    self._add_check(const)
+        pk = source.primary_key
+        if pk is not None and len(pk.columns):
+            self.constraints.append(ConstraintSpec("pk", _norm_name(pk.name), [c.name for c in pk.columns]))
+        for const in sorted(source.constraints, key=lambda c: c._creation_order):
+            if isinstance(const, sa_schema.PrimaryKeyConstraint) or getattr(const, "_type_bound", False):
+                continue
+            self._add_constraint_obj(const, implicit=False)
+        for index in sorted(source.indexes, key=lambda i: str(i.name or "")):
+            self.indexes.append(self._index_spec(index))
+
+    def _add_check(self, const: sa_schema.CheckConstraint, implicit: bool = False) -> None:
+        self.constraints.append(
+            ConstraintSpec("check", _norm_name(const.name), sqltext=self._sql_text(const.sqltext), implicit=implicit)
+        )
+
+    def _sql_text(self, clause: Any) -> Any:
+        """CHECK text as a string, so renames can reach inside it."""
+        if isinstance(clause, str):
+            return clause
+        if isinstance(clause, TextClause):
+            return clause.text
+        try:
+            return str(
+                clause.compile(
+                    dialect=self.dialect,
+                    compile_kwargs={"literal_binds": True, "include_table": False},
+                )
+            )
+        except Exception:  # a construct this dialect cannot render alone: keep it as is
+            return clause
+
+    def _fk_spec(self, const: sa_schema.ForeignKeyConstraint, implicit: bool) -> ConstraintSpec:
+        refs = []
+        for element in const.elements:
+            schema, table, column = element._column_tokens
+            refs.append((schema, table, column))
+        self_ref = all(
+            table == self.source.name and schema in (None, self.source.schema)
+            for schema, table, _ in refs
+        )
+        return ConstraintSpec(
+            "fk",
+            _norm_name(const.name),
+            _constraint_column_names(const),
+            refs=refs,
+            self_ref=self_ref,
+            options=_fk_options(const),
+            implicit=implicit,
+        )
+
+    def _add_constraint_obj(self, const: Any, implicit: bool) -> None:
+        kind = _kind(const)
+        if kind == "fk":
+            self.constraints.append(self._fk_spec(const, implicit))
+        elif kind == "unique":
+            options = dict(const.dialect_kwargs)
+            for key in ("deferrable", "initially"):
+                if getattr(const, key, None) is not None:
+                    options[key] = getattr(const, key)
+            self.constraints.append(
+                ConstraintSpec("unique", _norm_name(const.name), _constraint_column_names(const), options=options, implicit=implicit)
+            )
+        elif kind == "check":
+            self._add_check(const, implicit)
+        else:
+            self.constraints.append(ConstraintSpec("other", _norm_name(const.name), obj=const))
+
+    def _index_spec(self, index: sa.Index, implicit: bool = False) -> IndexSpec:
+        items: list[tuple[str, Any, Any]] = []
+        for expr in index.expressions:
+            if isinstance(expr, sa.Column):
+                items.append(("col", expr.name, None))
+            elif isinstance(expr, str):
+                items.append(("col", expr, None))
+            elif (
+                isinstance(expr, UnaryExpression)
+                and isinstance(expr.element, sa.sql.ColumnElement)
+                and getattr(expr.element, "name", None) in self.columns
+                and expr.modifier in _MODIFIERS
+            ):
+                items.append(("col", expr.element.name, expr.modifier))
+            elif isinstance(expr, TextClause):
+                items.append(("expr", expr.text, None))
+            else:
+                items.append(("expr", self._sql_text(expr), None))
+        return IndexSpec(_norm_name(index.name), items, bool(index.unique), dict(index.dialect_kwargs), implicit)
+
+    # ---------------------------------------------------------------- lookups
+
+    def _column(self, name: str, directive: str) -> ColumnSpec:
+        if name not in self.columns:
+            raise TablePlanError(
+                f"batch {directive}: table {self.name!r} has no column {name!r} "
+                f"(columns: {', '.join(self.order)})",
+                table_name=self.name,
+            )
+        return self.columns[name]
+
+    def _require_columns(self, names: Sequence[str], directive: str) -> None:
+        for name in names:
+            self._column(name, directive)
+
+    def _place(self, name: str, before: str | None, after: str | None, directive: str) -> None:
+        if before is not None and after is not None:
+            raise TablePlanError(
+                f"batch {directive}({name!r}): give insert_before or insert_after, not both",
+                table_name=self.name,
+            )
+        anchor = before if before is not None else after
+        if anchor is not None:
+            if anchor == name or anchor not in self.columns:
+                arg = "insert_before" if before is not None else "insert_after"
+                raise TablePlanError(
+                    f"batch {directive}({name!r}, {arg}={anchor!r}): no other column {anchor!r} "
+                    f"in table {self.name!r}",
+                    table_name=self.name,
+                )
+        if name in self.order:
+            self.order.remove(name)
+        if anchor is None:
+            self.order.append(name)
+        else:
+            at = self.order.index(anchor)
+            self.order.insert(at if before is not None else at + 1, name)
+
+    def _replace_implicit_twin(self, spec: ConstraintSpec) -> None:
+        for i, other in enumerate(self.constraints):
+            if other.implicit and other.kind == spec.kind and other.columns == spec.columns:
+                del self.constraints[i]
+                return
+
+    def _drop_named_check(self, name: str | None) -> None:
+        if name is None:
+            return
+        self.constraints = [c for c in self.constraints if not (c.kind == "check" and c.name == name)]
+
+    # ------------------------------------------------------------- directives
+
+    def add_column(
+        self,
+        table_name: str,
+        column: sa.Column[Any],
+        schema: str | None = None,
+        insert_before: str | None = None,
+        insert_after: str | None = None,
+        **kw: Any,
+    ) -> None:
+        name = column.name
+        if name in self.columns:
+            raise TablePlanError(
+                f"batch add_column: table {self.name!r} already has a column {name!r}",
+                table_name=self.name,
+            )
+        self.columns[name] = ColumnSpec(rebuild_column(column), source=None)
+        self._place(name, insert_before, insert_after, "add_column")
+        if column.primary_key:
+            pk = self._pk()
+            if pk is None:
+                self.constraints.insert(0, ConstraintSpec("pk", None, [name]))
+            elif name not in pk.columns:
+                pk.columns.append(name)
+        if column.index:
+            self.indexes.append(IndexSpec(None, [("col", name, None)], bool(column.unique), implicit=True))
+        elif column.unique:
+            self.constraints.append(ConstraintSpec("unique", None, [name], implicit=True))
+        for fk in column.foreign_keys:
+            schema_, table, col = fk._column_tokens
+            const = fk.constraint
+            options = _fk_options(const) if const is not None else {
+                k: getattr(fk, k) for k in ("onupdate", "ondelete", "deferrable", "initially", "match")
+                if getattr(fk, k, None) is not None
+            }
+            self.constraints.append(
+                ConstraintSpec(
+                    "fk",
+                    _norm_name(const.name if const is not None else fk.name),
+                    [name],
+                    refs=[(schema_, table, col)],
+                    self_ref=table == self.source.name and schema_ in (None, self.source.schema),
+                    options=options,
+                    implicit=True,
+                )
+            )
+        for const in column.constraints:
+            if isinstance(const, sa_schema.CheckConstraint) and not const._type_bound:
+                self._add_check(const, implicit=True)
+
+    def drop_column(self, table_name: str, column: Any, schema: str | None = None, **kw: Any) -> None:
+        name = column if isinstance(column, str) else column.name
+        if name not in self.columns and kw.get("if_exists"):
+            return
+        self._column(name, "drop_column")
+        del self.columns[name]
+        self.order.remove(name)
+        existing = kw.get("existing_type")
+        if existing is not None:
+            self._drop_named_check(_schema_type_name(sa.types.to_instance(existing)))
+        kept = []
+        for const in self.constraints:
+            if const.kind == "pk":
+                if name in const.columns:
+                    const.columns.remove(name)
+                if not const.columns:
+                    continue
+            elif const.kind in ("unique", "fk") and name in const.columns:
+                continue
+            elif const.kind == "fk" and const.self_ref and any(ref[2] == name for ref in const.refs):
+                continue
+            elif const.kind == "check" and isinstance(const.sqltext, str) and sql_mentions(const.sqltext, name):
+                # a CHECK on a column that no longer exists cannot be created
+                continue
+            kept.append(const)
+        self.constraints = kept
+        self.indexes = [
+            ix for ix in self.indexes
+            if name not in ix.column_names()
+            and not any(kind == "expr" and isinstance(e, str) and sql_mentions(e, name) for kind, e, _ in ix.items)
+        ]
+
+    def alter_column(
+        self,
+        table_name: str,
+        column_name: str,
+        nullable: bool | None = None,
+        server_default: Any = False,
+        name: str | None = None,
+        type_: Any = None,
+        schema: str | None = None,
+        autoincrement: Any = None,
+        comment: Any = False,
+        existing_comment: Any = None,
+        existing_type: Any = None,
+        existing_server_default: Any = None,
+        existing_nullable: bool | None = None,
+        existing_autoincrement: Any = None,
+        insert_before: str | None = None,
+        insert_after: str | None = None,
+        **kw: Any,
+    ) -> None:
+        spec = self._column(column_name, "alter_column")
+        changes: dict[str, Any] = {}
+        if nullable is not None:
+            changes["nullable"] = nullable
+        if server_default is not False:
+            changes["server_default"] = server_default
+        if autoincrement is not None:
+            changes["autoincrement"] = autoincrement
+        if comment is not False:
+            changes["comment"] = comment
+        if type_ is not None:
+            type_ = sa.types.to_instance(type_)
+            old_type = sa.types.to_instance(existing_type) if existing_type is not None else spec.column.type
+            # the old schema type's CHECK (Boolean / Enum) goes away with the type
+            self._drop_named_check(_schema_type_name(old_type))
+            changes["type_"] = type_
+            if spec.source is not None:
+                spec.cast_to = type_
+        using = kw.get(f"{self.dialect.name}_using")
+        if using is not None:
+            spec.using = sa.text(using) if isinstance(using, str) else using
+        if changes:
+            spec.column = rebuild_column(spec.column, **changes)
+        if name is not None and name != column_name:
+            self._rename(column_name, name)
+        if insert_before is not None or insert_after is not None:
+            self._place(name or column_name, insert_before, insert_after, "alter_column")
+
+    def _rename(self, old: str, new: str) -> None:
+        if new in self.columns:
+            raise TablePlanError(
+                f"batch alter_column({old!r}, new_column_name={new!r}): table {self.name!r} "
+                f"already has a column {new!r}",
+                table_name=self.name,
+            )
+        spec = self.columns[old]
+        spec.column = rebuild_column(spec.column, name=new)
+        self.columns = {(new if k == old else k): v for k, v in self.columns.items()}
+        self.order = [new if n == old else n for n in self.order]
+        quoted = self.dialect.identifier_preparer.quote(new)
+        for const in self.constraints:
+            const.columns = [new if c == old else c for c in const.columns]
+            if const.kind == "fk" and const.self_ref:
+                const.refs = [(s, t, new if c == old else c) for s, t, c in const.refs]
+            if const.kind == "check" and isinstance(const.sqltext, str):
+                const.sqltext = sql_rename(const.sqltext, old, quoted)
+        for ix in self.indexes:
+            ix.items = [
+                ("col", new, mod) if kind == "col" and e == old
+                else ("expr", sql_rename(e, old, quoted), mod) if kind == "expr" and isinstance(e, str)
+                else (kind, e, mod)
+                for kind, e, mod in ix.items
+            ]
+
+    def _pk(self) -> ConstraintSpec | None:
+        return next((c for c in self.constraints if c.kind == "pk"), None)
+
+    def add_constraint(self, const: Any, **kw: Any) -> None:
+        kind = _kind(const)
+        if kind == "pk":
+            cols = _constraint_column_names(const)
+            self._require_columns(cols, "create_primary_key")
+            self.constraints = [c for c in self.constraints if c.kind != "pk"]
+            self.constraints.insert(0, ConstraintSpec("pk", _norm_name(const.name), cols))
+            return
+        before = len(self.constraints)
+        self._add_constraint_obj(const, implicit=False)
+        spec = self.constraints.pop()
+        assert len(self.constraints) == before
+        if spec.kind in ("unique", "fk"):
+            self._require_columns(spec.columns, "create_unique_constraint" if spec.kind == "unique" else "create_foreign_key")
+            self._replace_implicit_twin(spec)
+        self.constraints.append(spec)
+
+    def drop_constraint(self, const: Any, if_exists: bool | None = None, **kw: Any) -> None:
+        name = _norm_name(const.name)
+        kind = _kind(const)
+        for i, spec in enumerate(self.constraints):
+            if (kind is None or spec.kind == kind) and spec.name is not None and spec.name == name:
+                del self.constraints[i]
+                return
+        if kind == "pk":
+            # an unnamed primary key (SQLite) is dropped whatever name was given
+            pk = self._pk()
+            if pk is not None and pk.name is None:
+                self.constraints.remove(pk)
+                return
+        if kind in (None, "check") and name is not None:
+            # a named Boolean / Enum CHECK that belongs to a column's type
+            for spec in self.columns.values():
+                if _schema_type_name(spec.column.type) == name:
+                    new_type = spec.column.type.copy()
+                    new_type.create_constraint = False
+                    spec.column = rebuild_column(spec.column, type_=new_type)
+                    return
+        if if_exists:
+            return
+        known = ", ".join(repr(c.name) for c in self.constraints if c.name) or "none"
+        raise TablePlanError(
+            f"No such constraint: {name!r} on table {self.name!r} (named constraints: {known})",
+            table_name=self.name,
+        )
+
+    def create_index(self, index: sa.Index, **kw: Any) -> None:
+        spec = self._index_spec(index)
+        self._require_columns(spec.column_names(), "create_index")
+        for i, other in enumerate(self.indexes):
+            if other.implicit and other.column_names() == spec.column_names():
+                del self.indexes[i]
+                break
+        self.indexes.append(spec)
+
+    def drop_index(self, index: Any, **kw: Any) -> None:
+        name = _norm_name(index if isinstance(index, str) else index.name)
+        for i, spec in enumerate(self.indexes):
+            if spec.name == name:
+                del self.indexes[i]
+                return
+        if kw.get("if_exists"):
+            return
+        known = ", ".join(repr(ix.name) for ix in self.indexes if ix.name) or "none"
+        raise TablePlanError(
+            f"No such index: {name!r} on table {self.name!r} (indexes: {known})",
+            table_name=self.name,
+        )
+
+    def rename_table(self, old_table_name: str, new_table_name: str, schema: str | None = None) -> None:
+        self.name = new_table_name
+
+    def create_table_comment(self, table: sa.Table, **kw: Any) -> None:
+        self.comment = table.comment
+
+    def drop_table_comment(self, table: sa.Table, **kw: Any) -> None:
+        self.comment = None
+
+    def create_column_comment(self, column: sa.Column[Any], **kw: Any) -> None:
+        spec = self._column(column.name, "alter_column")
+        spec.column = rebuild_column(spec.column, comment=column.comment)
+
+    # ------------------------------------------------------------------ build
+
+    def build(self, tmp_name: str) -> BuiltTable:
+        """Build the temporary table, the copy statement and the final indexes."""
+        try:
+            order = stable_order(self.order, self.partial_reordering)
+        except KeyError as exc:
+            raise TablePlanError(
+                f"batch_alter_table(partial_reordering=...): no column {exc.args[0]!r} "
+                f"in table {self.name!r}",
+                table_name=self.name,
+            ) from None
+        final_meta = sa.MetaData(naming_convention=self.naming_convention) if self.naming_convention else sa.MetaData()
+        final, names = self._table(self.name, final_meta, order, None)
+        indexes = [self._index(spec, final) for spec in self.indexes]
+        tmp, _ = self._table(tmp_name, sa.MetaData(), order, names)
+        return BuiltTable(tmp, self._insert(tmp, order), indexes, final)
+
+    def _table(
+        self, name: str, meta: sa.MetaData, order: list[str], names: list[Any] | None
+    ) -> tuple[sa.Table, list[Any]]:
+        pk = self._pk()
+        pk_cols = set(pk.columns) if pk is not None else set()
+        columns = [rebuild_column(self.columns[n].column, primary_key=n in pk_cols) for n in order]
+        built: list[Any] = []
+        for i, spec in enumerate(self.constraints):
+            cname = names[i] if names is not None else spec.name
+            built.append(self._constraint(spec, cname, name, meta))
+        extra = [a._copy() if hasattr(a, "_copy") else a for a in self.table_args]
+        table = sa.Table(
+            name,
+            meta,
+            *columns,
+            *[b for b in built if b is not None],
+            *extra,
+            schema=self.schema,
+            comment=self.comment,
+            **self.table_kwargs,
+        )
+        return table, [b.name if b is not None else None for b in built]
+
+    def _constraint(self, spec: ConstraintSpec, cname: Any, table_name: str, meta: sa.MetaData) -> Any:
+        if spec.kind == "pk":
+            return sa.PrimaryKeyConstraint(*spec.columns, name=cname)
+        if spec.kind == "unique":
+            return sa.UniqueConstraint(*spec.columns, name=cname, **spec.options)
+        if spec.kind == "check":
+            text = sa.text(spec.sqltext) if isinstance(spec.sqltext, str) else spec.sqltext
+            return sa.CheckConstraint(text, name=cname)
+        if spec.kind == "fk":
+            return sa.ForeignKeyConstraint(
+                spec.columns, self._fk_targets(spec, table_name, meta), name=cname, **spec.options
+            )
+        try:
+            return spec.obj._copy()
+        except Exception as exc:
+            raise TablePlanError(
+                f"batch mode cannot carry constraint {spec.name!r} ({type(spec.obj).__name__}) "
+                f"over to the new table {self.name!r}: {exc}",
+                table_name=self.name,
+            ) from exc
+
+    def _fk_targets(self, spec: ConstraintSpec, table_name: str, meta: sa.MetaData) -> list[Any]:
+        """Referred columns, with stand-in tables so the DDL compiler can resolve them."""
+        targets: list[Any] = []
+        for schema, table, column in spec.refs:
+            if spec.self_ref:
+                # point at the final name: the new table is renamed to it at the end
+                schema, table = self.schema, self.name
+                if table == table_name:
+                    targets.append(f"{schema + '.' if schema else ''}{table}.{column}")
+                    continue
+            key = f"{schema}.{table}" if schema else table
+            stand_in = meta.tables.get(key)
+            if stand_in is None:
+                stand_in = sa.Table(table, meta, schema=schema)
+            if column not in stand_in.c:
+                stand_in.append_column(sa.Column(column, sa.types.NullType()))
+            targets.append(stand_in.c[column])
+        return targets
+
+    def _index(self, spec: IndexSpec, table: sa.Table) -> sa.Index:
+        exprs: list[Any] = []
+        for kind, e, modifier in spec.items:
+            if kind == "col":
+                col = table.c[e]
+                exprs.append(_MODIFIERS[modifier](col) if modifier in _MODIFIERS else col)
+            else:
+                exprs.append(sa.text(e) if isinstance(e, str) else e)
+        has_column = any(kind == "col" for kind, _, _ in spec.items)
+        extra = {} if has_column else {"_table": table}
+        return sa.Index(spec.name, *exprs, unique=spec.unique, **spec.kwargs, **extra)
+
+    def _insert(self, tmp: sa.Table, order: list[str]) -> Any:
+        by_name = {c.name: c for c in self.source.columns}
+        targets, exprs = [], []
+        for n in order:
+            spec = self.columns[n]
+            if spec.using is not None:
+                expr: Any = spec.using
+            elif spec.source is not None:
+                expr = by_name[spec.source]
+                if spec.cast_to is not None and self.should_cast(expr.type, spec.cast_to):
+                    expr = sa.cast(expr, spec.cast_to).label(spec.source)
+            else:
+                continue
+            targets.append(tmp.c[n])
+            exprs.append(expr)
+        if not targets:
+            return None
+        return tmp.insert().from_select(targets, sa.select(*exprs))
+
+
+def _default_should_cast(old_type: Any, new_type: Any) -> bool:
+    """CAST only when the kind of data changes (VARCHAR(10) -> VARCHAR(20) needs none)."""
+    if isinstance(old_type, sa.types.NullType):
+        return False
+    return old_type._type_affinity is not new_type._type_affinity

@@ -1,0 +1,106 @@
+"""SQLite's move-and-copy, done the way SQLite's documentation lays it out.
+
+SQLite's "making other kinds of table schema changes" procedure: foreign key
+enforcement off (it cannot be switched inside a transaction), everything in
+one transaction, triggers re-created after the rename, then
+``PRAGMA foreign_key_check`` before committing.  The sqlite3 driver does not
+BEGIN before DDL, so the sequence runs inside a SAVEPOINT, which does open a
+transaction.  ``legacy_alter_table`` is on for the rename so views that name
+the table do not make SQLite reject it while the old table is gone.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Iterator
+
+import sqlalchemy as sa
+
+from retort.operations.batch_plan import _default_should_cast
+from retort.operations.batch_run import cast_rules, guards
+from retort.util.exc import BatchError
+
+if TYPE_CHECKING:
+    from retort.operations.batch import BatchOperationsImpl
+
+__all__: list[str] = []
+
+
+@cast_rules.dispatch_for("should_cast", qualifier="sqlite")
+def _sqlite_should_cast(old_type: Any, new_type: Any) -> bool:
+    # CAST(x AS JSON) has NUMERIC affinity on SQLite and turns documents into 0
+    if isinstance(new_type, sa.JSON):
+        return False
+    return _default_should_cast(old_type, new_type)
+
+
+def _referencing(conn: sa.Connection, source: sa.Table, prefix: str) -> list[str]:
+    """``table(column)`` for every foreign key pointing at ``source`` (itself included)."""
+    found = []
+    names = conn.exec_driver_sql(f"SELECT name FROM {prefix}sqlite_master WHERE type = 'table'").scalars().all()
+    quote = conn.dialect.identifier_preparer.quote_identifier
+    for name in names:
+        for row in conn.exec_driver_sql(f"PRAGMA {prefix}foreign_key_list({quote(name)})").mappings():
+            if row["table"].lower() == source.name.lower():
+                found.append(f"{name}({row['from']})")
+    return found
+
+
+@guards.dispatch_for("move_and_copy", qualifier="sqlite")
+@contextmanager
+def sqlite_guard(batch_impl: BatchOperationsImpl, source: sa.Table) -> Iterator[bool]:
+    impl = batch_impl.impl
+    if impl.as_sql:
+        yield True
+        return
+    conn: sa.Connection = impl.connection
+    prefix = f"{conn.dialect.identifier_preparer.quote_identifier(source.schema)}." if source.schema else ""
+    turned_off = False
+    if conn.exec_driver_sql("PRAGMA foreign_keys").scalar():
+        referencing = _referencing(conn, source, prefix)
+        if referencing:
+            dbapi = conn.connection.dbapi_connection
+            if getattr(dbapi, "in_transaction", True):
+                raise BatchError(
+                    f"batch mode must drop and re-create table {source.name!r}, which "
+                    f"{', '.join(referencing)} refer to, and PRAGMA foreign_keys is ON: dropping "
+                    "the table would delete or reject their rows. SQLite ignores PRAGMA "
+                    "foreign_keys inside a transaction and one is already open on this "
+                    "connection; run 'PRAGMA foreign_keys=OFF' before the migration's "
+                    "transaction begins (in env.py, before context.begin_transaction())",
+                    table_name=source.name,
+                )
+            conn.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            turned_off = True
+    legacy = conn.exec_driver_sql("PRAGMA legacy_alter_table").scalar()
+    triggers = conn.exec_driver_sql(
+        f"SELECT name, sql FROM {prefix}sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+        (source.name,),
+    ).all()
+    try:
+        if not legacy:
+            conn.exec_driver_sql("PRAGMA legacy_alter_table = ON")
+        with conn.begin_nested():
+            yield True
+            for name, sql in triggers:
+                try:
+                    conn.exec_driver_sql(sql)
+                except sa.exc.DBAPIError as exc:
+                    raise BatchError(
+                        f"trigger {name!r} on table {source.name!r} cannot be re-created on the "
+                        f"new table ({exc.orig}); drop it before the batch and create it again after",
+                        table_name=source.name,
+                    ) from exc
+            if turned_off:
+                problems = conn.exec_driver_sql(f"PRAGMA {prefix}foreign_key_check").all()
+                if problems:
+                    raise BatchError(
+                        f"batch changes to table {source.name!r} leave rows that break foreign keys "
+                        f"(table, rowid, parent): {[tuple(p[:3]) for p in problems[:5]]}",
+                        table_name=source.name,
+                    )
+    finally:
+        if not legacy:
+            conn.exec_driver_sql("PRAGMA legacy_alter_table = OFF")
+        if turned_off:
+            conn.exec_driver_sql("PRAGMA foreign_keys = ON")
