@@ -138,6 +138,18 @@ def _make(found: dict[str, Any], doc: str | None, path: str) -> Header:
     )
 
 
+def _decode_with_cookie(raw: bytes, path: str) -> str:
+    # PEP 263: a "# -*- coding: ... -*-" line names the file's encoding
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        return raw.decode(encoding)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        raise ScriptFileError("Could not decode revision file %s: %s" % (path, exc), path=path) from exc
+
+
 def read_header(path: str, text: str | None = None) -> Header | None:
     """Return the header of the revision file at ``path``; ``None`` if it declares no ``revision``.
 
@@ -154,7 +166,7 @@ def read_header(path: str, text: str | None = None) -> Header | None:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise NeedsImport("encoding") from None  # PEP 263 coding cookie: let Python decode it
+            text = _decode_with_cookie(raw, path)
     found: dict[str, Any] = {}
     try:
         doc, body_start = _docstring(text)
