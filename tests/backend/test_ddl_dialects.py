@@ -178,3 +178,37 @@ def test_sqlite_refuses_alter_before_touching_the_table(sqlite_engine):
     with engine.begin() as conn, pytest.raises(NotImplementedError, match="batch_alter_table"):
         online(conn).alter_column("t", "a", nullable=False)
     assert cols(engine, "t")["a"]["nullable"] is True
+
+
+def test_pg_prep_table_for_batch_frees_index_backed_names(postgresql_engine):
+    engine = postgresql_engine
+
+    def build(name: str) -> sa.Table:
+        md = sa.MetaData()
+        sa.Table("other", md, sa.Column("id", sa.Integer, primary_key=True))
+        return sa.Table(
+            name,
+            md,
+            sa.Column("id", sa.Integer),
+            sa.Column("code", sa.String(5)),
+            sa.Column("oid", sa.Integer),
+            sa.PrimaryKeyConstraint("id", name="pk_t"),
+            sa.UniqueConstraint("code", name="uq_t_code"),
+            sa.ForeignKeyConstraint(["oid"], ["other.id"], name="fk_t_other"),
+            sa.CheckConstraint("id > 0", name="ck_t_id"),
+        )
+
+    old = build("t")
+    with engine.begin() as conn:
+        online(conn).create_table(old.metadata.tables["other"])
+        online(conn).create_table(old)
+    with engine.begin() as conn:
+        impl = online(conn)
+        impl.prep_table_for_batch(None, old)
+        # the copy can now be created under the same constraint names
+        impl.create_table(build("_retort_tmp_t"))
+    insp = sa.inspect(engine)
+    assert insp.get_pk_constraint("t")["name"] is None
+    assert insp.get_unique_constraints("t") == []
+    assert [f["name"] for f in insp.get_foreign_keys("t")] == ["fk_t_other"]
+    assert insp.get_pk_constraint("_retort_tmp_t")["name"] == "pk_t"

@@ -92,6 +92,7 @@ def _batch(*ops):
         ([("add_column", ("t", sa.Column("c", sa.Integer, server_default=sa.text("now()"))), {})], True),
         ([("add_column", ("t", sa.Column("c", sa.Integer)), {"insert_before": "x"})], True),
         ([("add_column", ("t", sa.Column("c", sa.Integer, sa.ForeignKey("b.id"))), {})], True),
+        ([("add_column", ("t", sa.Column("c", sa.Integer, sa.ForeignKey("b.id"))), {"inline_references": True})], False),
         ([("add_column", ("t", sa.Column("c", sa.Integer, sa.Computed("a + 1", persisted=True))), {})], True),
         ([("create_index", (sa.Index("ix", sa.column("a")),), {}), ("drop_index", (None,), {})], False),
         ([("alter_column", ("t", "c"), {"nullable": False})], True),
@@ -100,7 +101,7 @@ def _batch(*ops):
     ],
     ids=[
         "nothing", "plain add", "constant default", "expression default", "positioned",
-        "with fk", "stored computed", "indexes", "alter", "drop column", "constraint",
+        "with fk", "with inline fk", "stored computed", "indexes", "alter", "drop column", "constraint",
     ],
 )
 def test_requires_recreate_in_batch(ops, recreate):

@@ -12,13 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.schema import (
-    CheckConstraint,
-    ForeignKeyConstraint,
-    Identity,
-    PrimaryKeyConstraint,
-    UniqueConstraint,
-)
+from sqlalchemy.schema import Identity, PrimaryKeyConstraint, UniqueConstraint
 from sqlalchemy.sql.elements import ClauseElement
 
 from retort.ddl import elements as el
@@ -99,10 +93,18 @@ class PostgresqlImpl(DefaultImpl):
         )
 
     def prep_table_for_batch(self, batch_impl: Any, table: "Table") -> None:
-        """Drop the old table's named constraints first: their names are schema-wide indexes."""
+        """Drop the old table's index-backed constraints before its copy is created.
+
+        PostgreSQL names a primary key / unique / exclusion constraint after the
+        index behind it, and index names are unique per schema: the new table
+        could not reuse them while the old table still has them.  Foreign key
+        and check constraint names are per table and stay.
+        """
+        from sqlalchemy.dialects.postgresql import ExcludeConstraint
+
         for const in sorted(table.constraints, key=lambda c: str(c.name or "")):
             if const.name is not None and isinstance(
-                const, (PrimaryKeyConstraint, UniqueConstraint, ForeignKeyConstraint, CheckConstraint)
+                const, (PrimaryKeyConstraint, UniqueConstraint, ExcludeConstraint)
             ):
                 self.drop_constraint(const)
 

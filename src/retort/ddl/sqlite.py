@@ -64,7 +64,7 @@ class SQLiteImpl(DefaultImpl):
                 column = args[1] if len(args) > 1 else kw.get("column")
                 if kw.get("insert_before") or kw.get("insert_after"):
                     return True
-                if column is None or not _addable_column(column):
+                if column is None or not _addable_column(column, bool(kw.get("inline_references"))):
                     return True
         return False
 
@@ -271,7 +271,7 @@ def _table_name(const: Any) -> str:
     return getattr(table, "name", "?")
 
 
-def _addable_column(column: Any) -> bool:
+def _addable_column(column: Any, inline_references: bool = False) -> bool:
     """Whether SQLite's ADD COLUMN can add this column as it stands."""
     if column.primary_key or column.unique:
         return False
@@ -281,7 +281,9 @@ def _addable_column(column: Any) -> bool:
     if isinstance(default, DefaultClause) and isinstance(default.arg, ClauseElement):
         # an expression default: SQLite only accepts constants in ADD COLUMN
         return False
-    return not column.foreign_keys and not column.constraints
+    if column.foreign_keys and not inline_references:
+        return False
+    return not column.constraints
 
 
 @compiles(el.ColumnName, "sqlite")
