@@ -11,7 +11,7 @@ import warnings
 
 import pytest
 
-from tests.sql import op_cases as c
+import test_op_cases as c
 
 pytest.importorskip("alembic")
 

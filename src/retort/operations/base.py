@@ -133,7 +133,7 @@ class AbstractOperations:
         wrapping the migration's connection.
         """
         conn = self.get_bind()
-        if conn is None:
+        if conn is None or getattr(self.migration_context, "as_sql", False):
             raise NotImplementedError("run_async() needs a database connection; it is not available in --sql mode")
         if not conn.dialect.is_async:
             raise NotImplementedError(

@@ -1,4 +1,4 @@
-"""Directive calls used by the SQL tests: each a function of ``op`` (Operations).
+"""Directive calls shared by the op SQL tests (no tests here): each a function of ``op``.
 
 The same function runs under retort and, for comparison, under Alembic 1.20.
 """
