@@ -267,3 +267,61 @@ def test_multidb_run_migrations_twice(tmp_path):
     finally:
         e1.dispose()
         e2.dispose()
+
+
+EXTERNAL_TXN_ENV = '''
+from sqlalchemy import create_engine
+from retort import context
+
+config = context.config
+engine = create_engine(config.get_main_option("sqlalchemy.url"))
+with engine.begin() as connection:  # the caller's own transaction
+    context.configure(connection=connection)
+    with context.begin_transaction():
+        context.run_migrations()
+engine.dispose()
+'''
+
+NO_BEGIN_ENV = '''
+from sqlalchemy import create_engine
+from retort import context
+
+config = context.config
+engine = create_engine(config.get_main_option("sqlalchemy.url"))
+with engine.connect() as connection:
+    context.configure(connection=connection)
+    context.run_migrations()  # no begin_transaction(): per-migration transactions
+engine.dispose()
+'''
+
+
+@pytest.mark.parametrize("env_py", [EXTERNAL_TXN_ENV, NO_BEGIN_ENV], ids=["external", "no_begin"])
+def test_env_py_transaction_styles(tmp_path, engine, env_py):
+    ini = make_project(tmp_path / "p", engine.url)
+    (ini.parent / "migrations" / "env.py").write_text(env_py)
+    add_revision(ini, "a", None, create_table_code("ta"))
+    add_revision(ini, "b", "a", create_table_code("tb") + "\nraise RuntimeError('broken b')")
+    cfg = config_for(ini)
+    command.upgrade(cfg, "a")
+    assert version_rows(engine) == ["a"] and "ta" in table_names(engine)
+    with pytest.raises(CommandError, match="broken b"):
+        command.upgrade(cfg, "head")
+    assert version_rows(engine) == ["a"]
+    assert ("tb" in table_names(engine)) == (engine.dialect.name == "mysql")
+
+
+def test_migration_context_stamp(tmp_path, engine):
+    ini = make_project(tmp_path / "p", engine.url)
+    add_revision(ini, "a", None)
+    add_revision(ini, "b", "a")
+    from retort.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(config_for(ini))
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn)
+        with ctx.begin_transaction():
+            ctx.stamp(script, "b")
+        assert ctx.get_current_revision() == "b"
+        with ctx.begin_transaction():
+            ctx.stamp(script, "a")
+    assert version_rows(engine) == ["a"]

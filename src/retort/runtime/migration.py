@@ -262,6 +262,9 @@ class MigrationContext:
                 and self._transaction is None
             )
             self._outer_open = True
+            if self._in_external_transaction and self.impl.transactional_ddl:
+                # the caller's transaction: still make the driver really be in it
+                self._driver_begin()
             try:
                 if real:
                     with self._real_transaction() as trans:

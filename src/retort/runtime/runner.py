@@ -66,7 +66,9 @@ def run_steps(ctx: MigrationContext, kw: dict[str, Any]) -> None:
     ctx.impl.start_migrations()
     heads: tuple[str, ...] = tuple(ctx.get_current_heads())
     if not ctx.as_sql and not heads and not ctx.opts.get("dont_mutate"):
-        ctx._ensure_version_table()
+        # committed with the first migration (or on its own when there is none)
+        with ctx.begin_transaction(_per_migration=True):
+            ctx._ensure_version_table()
     fn = ctx._migrations_fn
     steps: Sequence[MigrationStep] = list(fn(heads, ctx)) if fn is not None else []
     if not steps:

@@ -115,10 +115,15 @@ def heads_after_upgrade(graph: RevisionGraph, heads: Sequence[str], rev_id: str)
     if rev_id in heads:
         raise CommandError(f"Revision {rev_id} is already applied (it is a current head)")
     parents = set(graph.parents(rev_id))
+    # only a head that is not a direct parent needs the (costly on long
+    # histories) ancestor set; a linear upgrade never computes it
+    absorbed = parents
+    if any(h not in parents for h in heads):
+        absorbed = parents | graph.ancestors(rev_id)
     result: list[str] = []
     placed = False
     for head in heads:
-        if head in parents or head in graph.ancestors(rev_id):
+        if head in absorbed:
             if not placed:
                 result.append(rev_id)
                 placed = True
