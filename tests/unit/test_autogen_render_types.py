@@ -293,3 +293,61 @@ def test_renderer_may_return_a_list_of_lines():
 
     renderers.dispatch_for(TwoLines)(lambda ctx, op: ["op.a()", "op.b()"])
     assert render(TwoLines()) == body("op.a()", "op.b()")
+
+
+def test_domain_renders_its_options():
+    text, imports = render_type(
+        postgresql.DOMAIN("d", sa.Integer(), check="VALUE > 0", not_null=True, default="5",
+                          collation="C", constraint_name="cc")
+    )
+    assert text == (
+        "postgresql.DOMAIN('d', sa.Integer(), collation='C', default='5', constraint_name='cc', "
+        "not_null=True, check='VALUE > 0')"
+    )
+    assert render_type(postgresql.DOMAIN("d", sa.Integer()))[0] == "postgresql.DOMAIN('d', sa.Integer())"
+
+
+def test_alter_column_identity_and_computed_render_as_server_default():
+    text = render(
+        ops.AlterColumnOp("t", "c", modify_server_default=sa.Identity(start=5),
+                          existing_server_default=sa.Identity(start=1), existing_type=sa.Integer()),
+        ops.AlterColumnOp("t", "c", modify_server_default=sa.Computed("a+1"), existing_type=sa.Integer()),
+    )
+    assert text == body(
+        "op.alter_column('t', 'c',",
+        "           existing_type=sa.Integer(),",
+        "           server_default=sa.Identity(always=False, start=5))",
+        "op.alter_column('t', 'c',",
+        "           existing_type=sa.Integer(),",
+        "           server_default=sa.Computed('a+1', ))",
+    )
+
+
+def test_exclude_constraint_in_create_table_and_as_op():
+    from sqlalchemy.dialects.postgresql import TSRANGE, ExcludeConstraint
+
+    table = sa.Table(
+        "t", sa.MetaData(),
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("room", sa.Integer),
+        sa.Column("during", TSRANGE),
+        ExcludeConstraint(("room", "="), ("during", "&&"), name="no_overlap", using="gist",
+                          where=sa.text("room > 3")),
+    )
+    imports: set[str] = set()
+    text = render(ops.CreateTableOp.from_table(table), imports=imports)
+    assert (
+        "postgresql.ExcludeConstraint((sa.column('room'), '='), (sa.column('during'), '&&'), "
+        "where=sa.text('room > 3'), using='gist', name='no_overlap'),"
+    ) in text
+    assert imports == {"from sqlalchemy.dialects import postgresql"}
+    constraint = next(c for c in table.constraints if c.name == "no_overlap")
+    op = ops.CreateExcludeConstraintOp.from_constraint(constraint)
+    assert render(op) == body(
+        "op.create_exclude_constraint('no_overlap', 't', (sa.column('room'), '='), "
+        "(sa.column('during'), '&&'), where=sa.text('room > 3'), using='gist')"
+    )
+    assert render(ops.ModifyTableOps("t", [op]), render_as_batch=True).splitlines()[2] == (
+        "        batch_op.create_exclude_constraint('no_overlap', (sa.column('room'), '='), "
+        "(sa.column('during'), '&&'), where=sa.text('room > 3'), using='gist')"
+    )

@@ -215,6 +215,34 @@ def _constructor_values(type_: Any) -> list[Any]:
     return values
 
 
+def _render_domain(type_: Any, autogen_context: Any) -> str:
+    """postgresql.DOMAIN: its repr leaves out the default, check and options."""
+    args = [repr(type_.name), render_type(type_.data_type, autogen_context)]
+    for key in ("collation", "default", "constraint_name", "not_null", "check"):
+        value = getattr(type_, key, None)
+        if value is None or (key == "not_null" and not value):
+            continue
+        if isinstance(value, sql_elements.ClauseElement):
+            value = render_expression_text(value, autogen_context)
+        args.append(f"{key}={value!r}")
+    if getattr(type_, "_schema_provided", False) and type_.schema:
+        args.append(f"schema={type_.schema!r}")
+    if getattr(type_, "create_type", True) is False:
+        args.append("create_type=False")
+    return _type_prefix(type_, autogen_context) + f"DOMAIN({', '.join(args)})"
+
+
+def _register_dialect_type_renderers() -> None:
+    try:
+        from sqlalchemy.dialects.postgresql import DOMAIN
+    except ImportError:  # SQLAlchemy without DOMAIN
+        return
+    type_renderers.register(DOMAIN, _render_domain)
+
+
+_register_dialect_type_renderers()
+
+
 # --- defaults, computed, identity --------------------------------------------
 
 
@@ -223,8 +251,10 @@ def render_server_default(default: Any, autogen_context: Any, *, repr_: bool = T
     rendered = user_render("server_default", default, autogen_context)
     if rendered is not False:
         return rendered
-    if isinstance(default, (sa_schema.Computed, sa_schema.Identity)):
-        return None
+    if isinstance(default, sa_schema.Computed):
+        return render_computed(default, autogen_context)
+    if isinstance(default, sa_schema.Identity):
+        return render_identity(default, autogen_context)
     if isinstance(default, sa_schema.DefaultClause):
         default = default.arg
     elif isinstance(default, sa_schema.FetchedValue):
