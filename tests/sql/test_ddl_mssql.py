@@ -86,6 +86,19 @@ CASES = [
         [drop_default("s.t", "c"), "GO", "ALTER TABLE s.t ADD DEFAULT 'new' FOR c;", "GO"],
     ),
     (
+        "type change with default change: old default dropped before ALTER COLUMN",
+        lambda i: i.alter_column(
+            "t", "c", type_=sa.String(10), existing_nullable=False, server_default="z",
+            existing_server_default="y", comment="cm",
+        ),
+        [
+            drop_default("t", "c"), "GO",
+            "ALTER TABLE t ALTER COLUMN c VARCHAR(10) NOT NULL;", "GO",
+            "exec sp_addextendedproperty 'MS_Description', N'cm', 'schema', dbo, 'table', t, 'column', c;", "GO",
+            "ALTER TABLE t ADD DEFAULT 'z' FOR c;", "GO",
+        ],
+    ),
+    (
         "default removed",
         lambda i: i.alter_column("t", "c", server_default=None),
         [drop_default("t", "c"), "GO"],

@@ -153,6 +153,14 @@ class MSSQLImpl(DefaultImpl):
                 "or a NOT NULL column silently becomes NULL",
                 stacklevel=3,
             )
+        special_default = server_default is not False and (
+            isinstance(server_default, (Computed, Identity))
+            or isinstance(existing_server_default, (Computed, Identity))
+        )
+        plain_default = server_default is not False and not special_default
+        # the old default constraint goes first: it would block ALTER COLUMN's type change
+        if plain_default and (existing_server_default not in (None, False) or server_default is None):
+            self._exec(MSSQLDropColumnConstraints(table_name, column_name, schema, "default"))
         if type_ is not None or nullable is not None:
             self._exec(
                 MSSQLAlterColumn(
@@ -165,16 +173,10 @@ class MSSQLImpl(DefaultImpl):
             )
         if comment is not False:
             self._exec(el.ColumnComment(table_name, column_name, comment, **hints))  # type: ignore[arg-type]
-        if server_default is not False and (
-            isinstance(server_default, (Computed, Identity))
-            or isinstance(existing_server_default, (Computed, Identity))
-        ):
+        if special_default:
             self._alter_server_default(table_name, column_name, server_default, hints)
-        elif server_default is not False:
-            if existing_server_default not in (None, False) or server_default is None:
-                self._exec(MSSQLDropColumnConstraints(table_name, column_name, schema, "default"))
-            if server_default is not None:
-                self._exec(MSSQLAddDefault(table_name, column_name, server_default, **hints))
+        elif plain_default and server_default is not None:
+            self._exec(MSSQLAddDefault(table_name, column_name, server_default, **hints))
         if name is not None:
             self._exec(el.ColumnName(table_name, column_name, name, **hints))
 

@@ -83,3 +83,14 @@ def _oracle_identity(element: el.IdentityColumnDefault, compiler: Any, **kw: Any
     if not isinstance(identity, Identity):
         raise TypeError(f"expected an Identity, got {identity!r}")
     return "%s %s" % (_modify(compiler, element), compiler.process(identity))
+
+
+@compiles(el.ColumnComment, "oracle")
+def _oracle_column_comment(element: el.ColumnComment, compiler: Any, **kw: Any) -> str:
+    # Oracle stores '' as NULL: an empty comment is how one is removed
+    comment = element.comment if element.comment is not None else ""
+    return "COMMENT ON COLUMN %s.%s IS %s" % (
+        el.format_table_name(compiler, element.table_name, element.schema),
+        el.format_column_name(compiler, element.column_name),
+        compiler.sql_compiler.render_literal_value(comment, el._string_type()),
+    )
