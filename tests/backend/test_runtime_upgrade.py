@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from retort import command
-from retort.util.exc import RevisionStepError
+from retort.util.exc import CommandError, RevisionStepError
 from test_runtime_support import (
     add_revision,
     config_for,
@@ -190,3 +190,25 @@ def test_offline_sql(tmp_path, engine):
     down = buf2.getvalue()
     assert "DROP TABLE t2" in down
     assert re.search(r"DELETE FROM retort_version WHERE (retort_version\.)?version_num = 'r1'", down)
+
+
+def test_broken_revision_file_stops_before_anything_runs(tmp_path, engine):
+    ini = make_project(tmp_path / "proj", engine.url)
+    add_revision(ini, "r1", None, create_table_code("t1"))
+    broken = add_revision(ini, "r2", "r1", create_table_code("t2"))
+    broken.write_text(broken.read_text() + "\ndef oops(:\n")
+    with pytest.raises(CommandError) as info:
+        command.upgrade(config_for(ini), "head")
+    assert "r2_rev.py" in str(info.value)
+    assert table_names(engine) == set()
+
+
+def test_offline_stamp(tmp_path, engine):
+    ini = linear_project(tmp_path, engine, n=2)
+    buf = io.StringIO()
+    command.stamp(config_for(ini, output_buffer=buf), "r2", sql=True)
+    out = buf.getvalue()
+    assert "CREATE TABLE retort_version" in out
+    assert "INSERT INTO retort_version (version_num) VALUES ('r2')" in out
+    assert "CREATE TABLE t1" not in out
+    assert table_names(engine) == set()

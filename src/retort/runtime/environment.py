@@ -26,9 +26,17 @@ _current: contextvars.ContextVar[EnvironmentContext | None] = contextvars.Contex
 )
 
 
+#: every entered context, newest last: the fallback for code running where the
+#: ContextVar was not carried over (a new thread or greenlet started by env.py)
+_entered: list[EnvironmentContext] = []
+
+
 def current_environment() -> EnvironmentContext | None:
     """Return the EnvironmentContext installed by the innermost ``with`` block, if any."""
-    return _current.get()
+    env = _current.get()
+    if env is None and _entered:
+        return _entered[-1]
+    return env
 
 
 def _to_tuple(value: Any) -> tuple[Any, ...]:
@@ -63,6 +71,7 @@ class EnvironmentContext:
         from retort.runtime.alembic_alias import alembic_alias
 
         self._tokens.append(_current.set(self))
+        _entered.append(self)
         alias = alembic_alias()
         alias.__enter__()
         self._aliases.append(alias)
@@ -74,6 +83,10 @@ class EnvironmentContext:
             alias.__exit__(*exc)
         finally:
             _current.reset(self._tokens.pop())
+            for i in range(len(_entered) - 1, -1, -1):
+                if _entered[i] is self:
+                    del _entered[i]
+                    break
 
     # -- what the command asked for ----------------------------------------
 

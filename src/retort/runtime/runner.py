@@ -65,12 +65,16 @@ def run_steps(ctx: MigrationContext, kw: dict[str, Any]) -> None:
     """Compute the steps for the current heads and apply them one by one."""
     ctx.impl.start_migrations()
     heads: tuple[str, ...] = tuple(ctx.get_current_heads())
+    fn = ctx._migrations_fn
+    steps: Sequence[MigrationStep] = list(fn(heads, ctx)) if fn is not None else []
+    # import every revision of the plan first: a broken file then stops the
+    # run before anything is written, instead of halfway through
+    for step in steps:
+        step.preload()
     if not ctx.as_sql and not heads and not ctx.opts.get("dont_mutate"):
         # committed with the first migration (or on its own when there is none)
         with ctx.begin_transaction(_per_migration=True):
             ctx._ensure_version_table()
-    fn = ctx._migrations_fn
-    steps: Sequence[MigrationStep] = list(fn(heads, ctx)) if fn is not None else []
     if not steps:
         return
     created_offline = False

@@ -267,6 +267,9 @@ class MigrationStep:
     def run(self, **kw: Any) -> None:  # pragma: no cover - overridden
         raise NotImplementedError
 
+    def preload(self) -> None:
+        """Load what :meth:`run` needs (a revision's module) before the run starts."""
+
     def next_heads(self, heads: Sequence[str]) -> tuple[str, ...]:  # pragma: no cover
         raise NotImplementedError
 
@@ -295,6 +298,10 @@ class RevisionStep(MigrationStep):
     @property
     def function_name(self) -> str:
         return "upgrade" if self.is_upgrade else "downgrade"
+
+    def preload(self) -> None:
+        if hasattr(type(self.script), "module") or hasattr(self.script, "module"):
+            self.script.module  # noqa: B018 - imports the file, raising if it is broken
 
     def run(self, **kw: Any) -> None:
         module = self.script.module
