@@ -17,9 +17,12 @@ from typing import Any, Mapping, Sequence
 
 import sqlalchemy as sa
 
-from retort.operations import batch_sqlite as _batch_sqlite  # noqa: F401  (registers SQLite's guard)
+# the dialect rules register themselves with ``batch_run.rules``
+from retort.operations import batch_mysql as _batch_mysql  # noqa: F401
+from retort.operations import batch_postgresql as _batch_postgresql  # noqa: F401
+from retort.operations import batch_sqlite as _batch_sqlite  # noqa: F401
 from retort.operations.batch_plan import TablePlan
-from retort.operations.batch_run import cast_rules, move_and_copy
+from retort.operations.batch_run import move_and_copy, rules
 from retort.util.exc import BatchError
 
 __all__ = ["BatchOperationsImpl"]
@@ -191,7 +194,7 @@ class BatchOperationsImpl:
             table_kwargs=self.table_kwargs,
             naming_convention=self.naming_convention,
             partial_reordering=self.partial_reordering,
-            should_cast=cast_rules.dispatch("should_cast", qualifier=self.dialect.name),
+            should_cast=rules.dispatch("should_cast", qualifier=self.dialect.name),
         )
         for opname, args, kw in recorded:
             getattr(plan, opname)(*args, **kw)

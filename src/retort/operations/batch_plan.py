@@ -45,7 +45,8 @@ class BuiltTable:
     table: sa.Table  # under the temporary name
     insert: Any  # INSERT .. SELECT, or None when no column carries data over
     indexes: list[sa.Index]  # bound to ``final``
-    final: sa.Table  # the same definition under the final name (next segment's source)
+    final: sa.Table  # the same definition under the final name
+    late_constraints: list[Any]  # bound to ``final``, added after the rename
 
 
 def _schema_type_name(type_: Any) -> str | None:
@@ -473,8 +474,12 @@ class TablePlan:
 
     # ------------------------------------------------------------------ build
 
-    def build(self, tmp_name: str) -> BuiltTable:
-        """Build the temporary table, the copy statement and the final indexes."""
+    def build(self, tmp_name: str, late_kinds: frozenset[str] = frozenset()) -> BuiltTable:
+        """Build the temporary table, the copy statement and the final indexes.
+
+        :param late_kinds: constraint kinds left out of the temporary table and
+            returned as ``late_constraints`` (bound to the final table) instead.
+        """
         try:
             order = stable_order(self.order, self.partial_reordering)
         except KeyError as exc:
@@ -484,13 +489,15 @@ class TablePlan:
                 table_name=self.name,
             ) from None
         final_meta = sa.MetaData(naming_convention=self.naming_convention) if self.naming_convention else sa.MetaData()
-        final, names = self._table(self.name, final_meta, order, None)
+        final, built = self._table(self.name, final_meta, order, None, frozenset())
+        names = [b.name if b is not None else None for b in built]
         indexes = [self._index(spec, final) for spec in self.indexes]
-        tmp, _ = self._table(tmp_name, sa.MetaData(), order, names)
-        return BuiltTable(tmp, self._insert(tmp, order), indexes, final)
+        late = [b for spec, b in zip(self.constraints, built) if spec.kind in late_kinds]
+        tmp, _ = self._table(tmp_name, sa.MetaData(), order, names, late_kinds)
+        return BuiltTable(tmp, self._insert(tmp, order), indexes, final, late)
 
     def _table(
-        self, name: str, meta: sa.MetaData, order: list[str], names: list[Any] | None
+        self, name: str, meta: sa.MetaData, order: list[str], names: list[Any] | None, skip: frozenset[str]
     ) -> tuple[sa.Table, list[Any]]:
         pk = self._pk()
         pk_cols = set(pk.columns) if pk is not None else set()
@@ -498,7 +505,7 @@ class TablePlan:
         built: list[Any] = []
         for i, spec in enumerate(self.constraints):
             cname = names[i] if names is not None else spec.name
-            built.append(self._constraint(spec, cname, name, meta))
+            built.append(None if spec.kind in skip else self._constraint(spec, cname, name, meta))
         extra = [a._copy() if hasattr(a, "_copy") else a for a in self.table_args]
         table = sa.Table(
             name,
@@ -510,7 +517,7 @@ class TablePlan:
             comment=self.comment,
             **self.table_kwargs,
         )
-        return table, [b.name if b is not None else None for b in built]
+        return table, built
 
     def _constraint(self, spec: ConstraintSpec, cname: Any, table_name: str, meta: sa.MetaData) -> Any:
         if spec.kind == "pk":

@@ -6,9 +6,16 @@ leaves the original table and its rows exactly as they were.  Where it cannot
 (MySQL / MariaDB), the old table is dropped only after every row was copied,
 and a failure before that point removes the half-built temporary table.
 
-Dialect differences live in two registries keyed with a dialect qualifier:
-``guards`` (what surrounds the sequence: savepoint, pragmas) and
-``cast_rules`` (whether a changed type is copied through ``CAST``).
+Dialect differences are entries of one registry, ``rules``, registered with
+a dialect qualifier (``batch_sqlite``, ``batch_postgresql``, ``batch_mysql``):
+
+``"guard"``         a context manager around the whole sequence, yielding whether
+                    it is atomic (default: a SAVEPOINT where DDL is transactional)
+``"should_cast"``   ``(old_type, new_type) -> bool``: copy through ``CAST``?
+``"late_kinds"``    constraint kinds added after the rename instead of in CREATE
+                    TABLE (names that must be unique per database)
+``"after_copy"``    ``(batch_impl, plan, built, state)`` once the rows are copied
+``"after_rename"``  ``(batch_impl, plan, built, state)`` once the table has its name
 """
 
 from __future__ import annotations
@@ -26,13 +33,19 @@ from retort.util.registry import Dispatcher
 if TYPE_CHECKING:
     from retort.operations.batch import BatchOperationsImpl
 
-__all__ = ["TEMP_PREFIX", "cast_rules", "guards", "move_and_copy", "temp_table_name"]
+__all__ = ["TEMP_PREFIX", "move_and_copy", "rules", "temp_table_name"]
 
 TEMP_PREFIX = "_retort_tmp_"
 
-guards = Dispatcher(what="batch move-and-copy guard")
-cast_rules = Dispatcher(what="batch cast rule")
-cast_rules.register("should_cast", _default_should_cast)
+rules = Dispatcher(what="batch move-and-copy rule")
+rules.register("should_cast", _default_should_cast)
+rules.register("late_kinds", frozenset())
+
+
+@rules.dispatch_for("after_copy")
+@rules.dispatch_for("after_rename")
+def _nothing(batch_impl: BatchOperationsImpl, plan: TablePlan, built: BuiltTable, state: dict[str, Any]) -> None:
+    """Most databases need nothing between the steps."""
 
 
 def temp_table_name(name: str, dialect: Any) -> str:
@@ -41,7 +54,7 @@ def temp_table_name(name: str, dialect: Any) -> str:
     return (TEMP_PREFIX + name)[:limit]
 
 
-@guards.dispatch_for("move_and_copy")
+@rules.dispatch_for("guard")
 @contextmanager
 def default_guard(batch_impl: BatchOperationsImpl, source: sa.Table) -> Iterator[bool]:
     """Yield whether the sequence is atomic: a SAVEPOINT where DDL is transactional."""
@@ -50,7 +63,7 @@ def default_guard(batch_impl: BatchOperationsImpl, source: sa.Table) -> Iterator
         # the script's own BEGIN / COMMIT (if any) surround it
         yield True
         return
-    if impl.transactional_ddl and impl.dialect.supports_savepoints:
+    if impl.transactional_ddl:
         with impl.connection.begin_nested():
             yield True
     else:
@@ -69,7 +82,8 @@ def move_and_copy(batch_impl: BatchOperationsImpl, plan: TablePlan) -> BuiltTabl
     impl = batch_impl.impl
     dialect = impl.dialect
     tmp_name = temp_table_name(plan.source.name, dialect)
-    built = plan.build(tmp_name)
+    qualifier = dialect.name
+    built = plan.build(tmp_name, late_kinds=rules.dispatch("late_kinds", qualifier=qualifier))
     if not impl.as_sql and sa.inspect(impl.connection).has_table(tmp_name, schema=plan.schema):
         raise BatchError(
             f"batch mode needs the temporary table {tmp_name!r} for table {plan.source.name!r}, "
@@ -77,7 +91,10 @@ def move_and_copy(batch_impl: BatchOperationsImpl, plan: TablePlan) -> BuiltTabl
             "check its contents and drop it first",
             table_name=plan.source.name,
         )
-    guard = guards.dispatch("move_and_copy", qualifier=dialect.name)
+    guard = rules.dispatch("guard", qualifier=qualifier)
+    after_copy = rules.dispatch("after_copy", qualifier=qualifier)
+    after_rename = rules.dispatch("after_rename", qualifier=qualifier)
+    state: dict[str, Any] = {}
     progress = _Progress()
     atomic = True
     try:
@@ -87,12 +104,17 @@ def move_and_copy(batch_impl: BatchOperationsImpl, plan: TablePlan) -> BuiltTabl
             progress.created = True
             if built.insert is not None:
                 impl._exec(built.insert)
+            after_copy(batch_impl, plan, built, state)
             impl.drop_table(plan.source)
             progress.dropped = True
             impl.rename_table(tmp_name, plan.name, schema=plan.schema)
             progress.renamed = True
+            after_rename(batch_impl, plan, built, state)
             for index in built.indexes:
                 impl.create_index(index)
+            # after the indexes: MySQL would otherwise make its own index for a foreign key
+            for const in built.late_constraints:
+                impl.add_constraint(const)
     except Exception as exc:
         if atomic or impl.as_sql:
             raise

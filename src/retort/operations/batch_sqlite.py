@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 import sqlalchemy as sa
 
 from retort.operations.batch_plan import _default_should_cast
-from retort.operations.batch_run import cast_rules, guards
+from retort.operations.batch_run import rules
 from retort.util.exc import BatchError
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 __all__: list[str] = []
 
 
-@cast_rules.dispatch_for("should_cast", qualifier="sqlite")
+@rules.dispatch_for("should_cast", qualifier="sqlite")
 def _sqlite_should_cast(old_type: Any, new_type: Any) -> bool:
     # CAST(x AS JSON) has NUMERIC affinity on SQLite and turns documents into 0
     if isinstance(new_type, sa.JSON):
@@ -46,7 +46,7 @@ def _referencing(conn: sa.Connection, source: sa.Table, prefix: str) -> list[str
     return found
 
 
-@guards.dispatch_for("move_and_copy", qualifier="sqlite")
+@rules.dispatch_for("guard", qualifier="sqlite")
 @contextmanager
 def sqlite_guard(batch_impl: BatchOperationsImpl, source: sa.Table) -> Iterator[bool]:
     impl = batch_impl.impl

@@ -1,0 +1,93 @@
+"""PostgreSQL move-and-copy: serial / identity sequences carry on where they were.
+
+The temporary table's SERIAL (or identity) column gets a fresh sequence
+starting at 1; once the rows are copied it is moved past the highest copied
+value, and once the table has its final name the sequence gets the old
+sequence's name back (the old one went with the old table).  Named
+constraints of the old table are dropped first by the impl's
+``prep_table_for_batch`` (their names are schema-wide); all of it runs in a
+SAVEPOINT, so a failure puts everything back.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+
+from retort.operations.batch_run import rules
+
+if TYPE_CHECKING:
+    from retort.operations.batch import BatchOperationsImpl
+    from retort.operations.batch_plan import BuiltTable, TablePlan
+
+__all__: list[str] = []
+
+
+def _sequenced_columns(table: sa.Table) -> list[sa.Column[Any]]:
+    auto = table.autoincrement_column
+    return [c for c in table.columns if c is auto or c.identity is not None]
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _serial_sequence(batch_impl: BatchOperationsImpl, table_ident: str, column: str) -> str | None:
+    return batch_impl.impl.connection.exec_driver_sql(
+        f"SELECT pg_get_serial_sequence({_literal(table_ident)}, {_literal(column)})"
+    ).scalar()
+
+
+@rules.dispatch_for("after_copy", qualifier="postgresql")
+def _advance_sequences(
+    batch_impl: BatchOperationsImpl, plan: TablePlan, built: BuiltTable, state: dict[str, Any]
+) -> None:
+    impl = batch_impl.impl
+    preparer = impl.dialect.identifier_preparer
+    tmp_ident = preparer.format_table(built.table)
+    old_ident = preparer.format_table(plan.source)
+    renames = []
+    for col in _sequenced_columns(built.table):
+        if col.name not in {c.name for c in plan.source.columns}:
+            continue
+        qcol = preparer.quote(col.name)
+        impl._exec(
+            sa.text(
+                f"SELECT setval(pg_get_serial_sequence({_literal(tmp_ident)}, {_literal(col.name)}), "
+                f"COALESCE(MAX({qcol}), 0) + 1, false) FROM {tmp_ident}"
+            )
+        )
+        source = plan.columns.get(col.name)
+        if source is None or source.source is None:
+            continue
+        if impl.as_sql:
+            # offline there is nothing to ask: PostgreSQL's own naming is assumed
+            old_seq = f"{plan.source.name}_{source.source}_seq"
+            new_seq = f"{built.table.name}_{col.name}_seq"
+        else:
+            old_seq = _serial_sequence(batch_impl, old_ident, source.source)
+            new_seq = _serial_sequence(batch_impl, tmp_ident, col.name)
+        if old_seq and new_seq:
+            renames.append((new_seq, old_seq))
+    state["sequence_renames"] = renames
+
+
+@rules.dispatch_for("after_rename", qualifier="postgresql")
+def _rename_sequences(
+    batch_impl: BatchOperationsImpl, plan: TablePlan, built: BuiltTable, state: dict[str, Any]
+) -> None:
+    impl = batch_impl.impl
+    preparer = impl.dialect.identifier_preparer
+    schema = plan.schema
+    for new_seq, old_seq in state.get("sequence_renames", ()):
+        if impl.as_sql:
+            new_ident = preparer.format_table(sa.table(new_seq, schema=schema))
+            old_name = preparer.quote(old_seq)
+        else:
+            # pg_get_serial_sequence answers with a quoted, schema-qualified name
+            new_ident = new_seq
+            old_name = preparer.quote(old_seq.split(".")[-1].strip('"'))
+        if new_ident.split(".")[-1].strip('"') == old_name.strip('"'):
+            continue
+        impl._exec(sa.text(f"ALTER SEQUENCE {new_ident} RENAME TO {old_name}"))
