@@ -429,3 +429,19 @@ def test_index_expressions_render_as_literal_columns():
         "op.create_index('ixx', 't', ['a', sa.literal_column('lower(b)'), "
         "sa.literal_column('b DESC')], unique=False, schema='s', postgresql_using='gin')"
     )
+
+
+def test_bulk_insert_values_bring_their_imports():
+    import datetime
+    import decimal
+
+    imports: set[str] = set()
+    text = render(
+        ops.BulkInsertOp(
+            sa.table("t", sa.column("d", sa.Date), sa.column("n", sa.Numeric)),
+            [{"d": datetime.date(2024, 1, 2), "n": decimal.Decimal("1.5")}],
+        ),
+        imports=imports,
+    )
+    assert "[{'d': datetime.date(2024, 1, 2), 'n': Decimal('1.5')}]" in text
+    assert imports == {"import datetime", "from decimal import Decimal"}

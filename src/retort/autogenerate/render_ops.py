@@ -419,7 +419,26 @@ def _render_bulk_insert(autogen_context: Any, op: ops.BulkInsertOp) -> str:
         table_args.append(cols)
     if getattr(table, "schema", None):
         table_args.append(f"schema={table.schema!r}")
-    args = [f"{prefix}table({', '.join(table_args)})", repr(list(op.rows))]
+    rows = list(op.rows)
+    _add_value_imports(rows, autogen_context)
+    args = [f"{prefix}table({', '.join(table_args)})", repr(rows)]
     if getattr(op, "multiinsert", True) is False:
         args.append("multiinsert=False")
     return f"{op_prefix(autogen_context)}bulk_insert({', '.join(args)})"
+
+
+def _add_value_imports(rows: list[Any], autogen_context: Any) -> None:
+    """Import what the repr() of row values needs (datetime.date(...), Decimal('1.5'), UUID(...))."""
+    import datetime
+    import decimal
+    import uuid
+
+    imports = autogen_context.imports
+    for row in rows:
+        for value in (row.values() if isinstance(row, dict) else ()):
+            if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)):
+                imports.add("import datetime")
+            elif isinstance(value, decimal.Decimal):
+                imports.add("from decimal import Decimal")
+            elif isinstance(value, uuid.UUID):
+                imports.add("from uuid import UUID")
