@@ -48,10 +48,10 @@ def _model(with_comments: bool) -> sa.MetaData:
     return m
 
 
-def _exec_rendered(connection, container) -> None:
+def _exec_rendered(connection, container, **render_kw) -> None:
     ctx = MigrationContext.configure(connection)
     imports: set[str] = set()
-    text = render_python_code(container, migration_context=ctx, imports=imports)
+    text = render_python_code(container, migration_context=ctx, imports=imports, **render_kw)
     source = "\n".join(["import sqlalchemy as sa", *sorted(imports), "def run():", "    " + text, "run()"])
     exec(compile(source, "<rendered>", "exec"), {"op": Operations(ctx)})
 
@@ -91,3 +91,56 @@ def test_rendered_migration_recreates_the_model(engine):
     with engine.begin() as conn:
         _exec_rendered(conn, script.downgrade_ops)
     assert not {"author", "book"} & set(sa.inspect(engine).get_table_names())
+
+
+def _before() -> sa.MetaData:
+    m = sa.MetaData()
+    sa.Table(
+        "item",
+        m,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(30), nullable=True),
+        sa.Column("legacy", sa.Integer),
+    )
+    return m
+
+
+def _after() -> sa.MetaData:
+    m = sa.MetaData()
+    sa.Table("owner", m, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table(
+        "item",
+        m,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(30), nullable=False),
+        sa.Column("owner_id", sa.Integer, sa.ForeignKey("owner.id", name="fk_item_owner")),
+        sa.Column("note", sa.Text(), server_default="none"),
+        sa.Index("ix_item_name", "name"),
+        sa.UniqueConstraint("owner_id", "name", name="uq_item_owner_name"),
+    )
+    return m
+
+
+def test_rendered_batch_migration_alters_tables(engine):
+    _before().create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("INSERT INTO item (id, name, legacy) VALUES (1, 'a', 5)"))
+    target = _after()
+    with engine.begin() as conn:
+        script = produce_migrations(MigrationContext.configure(conn), target)
+        _exec_rendered(conn, script.upgrade_ops, render_as_batch=True)
+
+    insp = sa.inspect(engine)
+    cols = {c["name"]: c for c in insp.get_columns("item")}
+    assert set(cols) == {"id", "name", "owner_id", "note"}
+    assert cols["name"]["nullable"] is False
+    assert [fk["name"] for fk in insp.get_foreign_keys("item")] == ["fk_item_owner"]
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT id, name FROM item")).all() == [(1, "a")]
+        assert compare_metadata(MigrationContext.configure(conn), target) == []
+
+    with engine.begin() as conn:
+        _exec_rendered(conn, script.downgrade_ops, render_as_batch=True)
+    insp = sa.inspect(engine)
+    assert {c["name"] for c in insp.get_columns("item")} == {"id", "name", "legacy"}
+    assert "owner" not in insp.get_table_names()
