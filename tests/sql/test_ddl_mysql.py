@@ -126,6 +126,11 @@ MYSQL_ONLY = [
         lambda i: i.create_index(index("ix", "a", mysql_length=10)),
         ["CREATE INDEX ix ON t (a(10));"],
     ),
+    (
+        "create_table if_not_exists leaves indexes plain (MySQL has no IF NOT EXISTS there)",
+        lambda i: i.create_table(table("t", sa.Column("a", sa.Integer, index=True)), if_not_exists=True),
+        ["CREATE TABLE IF NOT EXISTS t (\n    a INTEGER\n);", "CREATE INDEX ix_t_a ON t (a);"],
+    ),
     ("drop check is DROP CHECK", lambda i: i.drop_constraint(constraint("check")), ["ALTER TABLE a DROP CHECK ck1;"]),
 ]
 

@@ -214,6 +214,29 @@ CASES = [
         ["COMMENT ON COLUMN t.c IS 'hello';"],
     ),
     (
+        "percent signs in defaults, checks and comments are written once",
+        lambda i: i.create_table(
+            table(
+                "t", sa.Column("b", sa.String(5), server_default="50%", comment="100%"),
+                sa.CheckConstraint("b LIKE '%x'"),
+            )
+        ),
+        [
+            "CREATE TABLE t (\n    b VARCHAR(5) DEFAULT '50%', \n    CHECK (b LIKE '%x')\n);",
+            "COMMENT ON COLUMN t.b IS '100%';",
+        ],
+    ),
+    (
+        "a literal double percent survives",
+        lambda i: i.execute("select '%%'"),
+        ["select '%%';"],
+    ),
+    (
+        "create_table if_not_exists carries over to its indexes",
+        lambda i: i.create_table(table("t", sa.Column("a", sa.Integer, index=True)), if_not_exists=True),
+        ["CREATE TABLE IF NOT EXISTS t (\n    a INTEGER\n);", "CREATE INDEX IF NOT EXISTS ix_t_a ON t (a);"],
+    ),
+    (
         "percent signs are not doubled",
         lambda i: i.execute("select '100%' from t"),
         ["select '100%' from t;"],

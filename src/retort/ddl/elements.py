@@ -13,9 +13,8 @@ from typing import Any
 
 from sqlalchemy import Column, Integer
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.schema import Computed, DefaultClause, FetchedValue, Identity
+from sqlalchemy.schema import Computed, DefaultClause, Identity
 from sqlalchemy.sql.compiler import DDLCompiler
-from sqlalchemy.sql.elements import ClauseElement, TextClause
 from sqlalchemy.sql.type_api import TypeEngine
 from sqlalchemy.sql.ddl import ExecutableDDLElement
 from sqlalchemy import exc as sa_exc
@@ -226,13 +225,6 @@ def alter_table(compiler: DDLCompiler, name: str, schema: str | None) -> str:
 
 def alter_column(compiler: DDLCompiler, name: str) -> str:
     return "ALTER COLUMN " + format_column_name(compiler, name)
-
-
-def is_plain_default(default: Any) -> bool:
-    """True for a default that is a value / expression (not Computed or Identity)."""
-    return not isinstance(default, (Computed, Identity)) and (
-        default is None or isinstance(default, (str, ClauseElement, TextClause, DefaultClause, FetchedValue))
-    )
 
 
 # ---------------------------------------------------------------------------

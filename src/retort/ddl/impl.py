@@ -112,6 +112,8 @@ class DefaultImpl(ComparisonHooks):
     #: what ``emit_begin()`` writes offline
     begin_statement: str = "BEGIN"
     commit_statement: str = "COMMIT"
+    #: the database understands CREATE INDEX IF NOT EXISTS
+    supports_index_if_not_exists: bool = True
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
@@ -245,8 +247,10 @@ class DefaultImpl(ComparisonHooks):
         kw = {"if_not_exists": True} if if_not_exists else {}
         self._exec(CreateTable(table, **kw))
         table.dispatch.after_create(table, self.connection, checkfirst=False, _ddl_runner=self)
+        # IF NOT EXISTS on the indexes too, so that re-running the op is harmless
+        ix_kw = kw if self.supports_index_if_not_exists else {}
         for index in _sorted_indexes(table.indexes):
-            self._exec(CreateIndex(index, **kw))
+            self._exec(CreateIndex(index, **ix_kw))
         if self.supports_comments and not getattr(self.dialect, "inline_comments", False):
             if table.comment:
                 self.create_table_comment(table)

@@ -60,6 +60,7 @@ class MSSQLImpl(DefaultImpl):
 
     transactional_ddl = True
     batch_separator = "GO"
+    supports_index_if_not_exists = False
     begin_statement = "BEGIN TRANSACTION"
     type_synonyms = DefaultImpl.type_synonyms + ({"VARCHAR", "NVARCHAR"},)
 

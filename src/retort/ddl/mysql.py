@@ -89,6 +89,10 @@ class MySQLImpl(DefaultImpl):
     def _is_mariadb(self) -> bool:
         return bool(getattr(self.dialect, "is_mariadb", False))
 
+    @property
+    def supports_index_if_not_exists(self) -> bool:  # type: ignore[override]
+        return self._is_mariadb
+
     def _needs_mariadb(self, what: str) -> None:
         if not self._is_mariadb:
             raise NotImplementedError(

@@ -22,6 +22,7 @@ class OracleImpl(DefaultImpl):
     transactional_ddl = False
     command_terminator = ""
     batch_separator = "/"
+    supports_index_if_not_exists = False
     begin_statement = "SET TRANSACTION READ WRITE"
     type_synonyms = DefaultImpl.type_synonyms + (
         {"VARCHAR", "VARCHAR2"},
