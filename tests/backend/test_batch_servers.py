@@ -1,0 +1,184 @@
+"""Batch mode on PostgreSQL and MariaDB: "auto" is plain ALTERs, "always" moves and copies."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from retort.migration import MigrationContext
+from retort.operations import Operations
+
+pytestmark = pytest.mark.backend
+
+
+@pytest.fixture(params=["postgresql", "mysql"])
+def engine(request):
+    return request.getfixturevalue(f"{request.param}_engine")
+
+
+def make_tables(conn: sa.Connection) -> tuple[sa.Table, sa.Table]:
+    meta = sa.MetaData()
+    parent = sa.Table("parent", meta, sa.Column("id", sa.Integer, primary_key=True))
+    item = sa.Table(
+        "item",
+        meta,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("code", sa.String(10), nullable=False),
+        sa.Column("qty", sa.Integer, server_default="3"),
+        sa.Column("parent_id", sa.Integer, sa.ForeignKey("parent.id", name="fk_item_parent")),
+        sa.Column("note", sa.String(50)),
+        sa.UniqueConstraint("code", name="uq_item_code"),
+        sa.CheckConstraint("qty >= 0", name="ck_item_qty"),
+        sa.Index("ix_item_qty", "qty"),
+        comment="items",
+    )
+    meta.create_all(conn)
+    conn.execute(parent.insert(), [{"id": 1}, {"id": 2}])
+    conn.execute(
+        item.insert(),
+        [
+            {"code": "a", "qty": 1, "parent_id": 1, "note": "n1"},
+            {"code": "b", "qty": 5, "parent_id": None, "note": None},
+            {"code": "c", "qty": 0, "parent_id": 2, "note": "n3"},
+        ],
+    )
+    return parent, item
+
+
+def ops(conn: sa.Connection) -> Operations:
+    return Operations(MigrationContext.configure(conn))
+
+
+def rows(engine: sa.Engine, sql: str) -> list[tuple]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.exec_driver_sql(sql)]
+
+
+def described(engine: sa.Engine, table: str = "item") -> dict:
+    insp = sa.inspect(engine)
+    return {
+        "columns": [
+            (c["name"], str(c["type"]), c["nullable"], c["default"] if "nextval" not in str(c["default"]) else "seq")
+            for c in insp.get_columns(table)
+        ],
+        "pk": insp.get_pk_constraint(table)["constrained_columns"],
+        "uq": sorted((u["name"], tuple(u["column_names"])) for u in insp.get_unique_constraints(table)),
+        "ck": sorted(c["name"] for c in insp.get_check_constraints(table)),
+        "fk": sorted(
+            (f["name"], tuple(f["constrained_columns"]), f["referred_table"]) for f in insp.get_foreign_keys(table)
+        ),
+        "ix": sorted(
+            (i["name"], tuple(i["column_names"])) for i in insp.get_indexes(table) if not i.get("duplicates_constraint")
+        ),
+        "comment": insp.get_table_comment(table)["text"],
+    }
+
+
+class StatementLog:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self.statements: list[str] = []
+
+    def _listen(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(" ".join(statement.split()))
+
+    def __enter__(self) -> "StatementLog":
+        sa.event.listen(self.engine, "before_cursor_execute", self._listen)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        sa.event.remove(self.engine, "before_cursor_execute", self._listen)
+
+
+def test_auto_passes_plain_alters_through(engine):
+    with engine.begin() as conn:
+        make_tables(conn)
+    with StatementLog(engine) as log, engine.begin() as conn:
+        with ops(conn).batch_alter_table("item") as batch_op:
+            batch_op.add_column(sa.Column("extra", sa.Integer))
+            batch_op.alter_column("note", type_=sa.String(80), existing_type=sa.String(50), existing_nullable=True)
+            batch_op.alter_column("code", new_column_name="sku", existing_type=sa.String(10), existing_nullable=False)
+            batch_op.drop_constraint("ck_item_qty", type_="check")
+            batch_op.create_index("ix_item_extra", ["extra"])
+    assert not any("_retort_tmp" in s for s in log.statements)
+    assert any(s.startswith("ALTER TABLE item ADD") for s in log.statements)
+    after = described(engine)
+    assert [c[0] for c in after["columns"]] == ["id", "sku", "qty", "parent_id", "note", "extra"]
+    assert after["columns"][4][1] == "VARCHAR(80)"
+    assert after["ck"] == []
+    assert ("ix_item_extra", ("extra",)) in after["ix"]
+    assert rows(engine, "SELECT sku FROM item ORDER BY id") == [("a",), ("b",), ("c",)]
+
+
+def test_always_moves_and_copies_keeping_everything(engine):
+    with engine.begin() as conn:
+        _, item = make_tables(conn)
+    before = described(engine)
+    with StatementLog(engine) as log, engine.begin() as conn:
+        with ops(conn).batch_alter_table("item", recreate="always") as batch_op:
+            batch_op.add_column(sa.Column("extra", sa.Integer, server_default="7"), insert_after="code")
+            batch_op.alter_column("note", type_=sa.String(80), existing_type=sa.String(50))
+    assert any(s.startswith("CREATE TABLE _retort_tmp_item") for s in log.statements)
+    after = described(engine)
+    assert [c[0] for c in after["columns"]] == ["id", "code", "extra", "qty", "parent_id", "note"]
+    assert after["columns"][5][1] == "VARCHAR(80)"
+    for key in ("pk", "uq", "ck", "fk", "ix", "comment"):
+        assert after[key] == before[key], key
+    keep = [c for c in after["columns"] if c[0] not in ("extra", "note")]
+    assert keep == [c for c in before["columns"] if c[0] != "note"]
+    assert rows(engine, "SELECT id, code, extra, qty, parent_id, note FROM item ORDER BY id") == [
+        (1, "a", 7, 1, 1, "n1"), (2, "b", 7, 5, None, None), (3, "c", 7, 0, 2, "n3")]
+    # the primary key keeps counting from where it was, the server default still applies
+    with engine.begin() as conn:
+        conn.execute(item.insert().values(code="d"))
+    assert rows(engine, "SELECT id, qty FROM item WHERE code = 'd'") == [(4, 3)]
+    assert sorted(sa.inspect(engine).get_table_names()) == ["item", "parent"]
+
+
+def test_always_failing_copy_leaves_the_original(engine):
+    with engine.begin() as conn:
+        make_tables(conn)
+    before = described(engine)
+    with pytest.raises(sa.exc.IntegrityError):
+        with engine.begin() as conn:
+            with ops(conn).batch_alter_table("item", recreate="always") as batch_op:
+                batch_op.alter_column("parent_id", nullable=False, existing_type=sa.Integer)  # a row has NULL
+    assert described(engine) == before
+    assert rows(engine, "SELECT count(*) FROM item") == [(3,)]
+    assert sorted(sa.inspect(engine).get_table_names()) == ["item", "parent"]
+
+
+def test_always_on_a_referenced_table_fails_cleanly(engine):
+    """Documented caveat: foreign keys from other tables must be dropped first on these databases."""
+    with engine.begin() as conn:
+        make_tables(conn)
+    before = described(engine, "parent")
+    with pytest.raises(sa.exc.DBAPIError):
+        with engine.begin() as conn:
+            with ops(conn).batch_alter_table("parent", recreate="always") as batch_op:
+                batch_op.add_column(sa.Column("name", sa.String(10)))
+    assert described(engine, "parent") == before
+    assert rows(engine, "SELECT count(*) FROM parent") == [(2,)]
+    assert sorted(sa.inspect(engine).get_table_names()) == ["item", "parent"]
+
+
+def test_postgresql_failure_after_the_drop_rolls_back(postgresql_engine):
+    engine = postgresql_engine
+    with engine.begin() as conn:
+        make_tables(conn)
+    before = described(engine)
+
+    def inject(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("ALTER TABLE _retort_tmp_item RENAME"):
+            raise RuntimeError("injected failure at the rename")
+
+    sa.event.listen(engine, "before_cursor_execute", inject)
+    try:
+        with pytest.raises(RuntimeError, match="injected"):
+            with engine.begin() as conn:
+                with ops(conn).batch_alter_table("item", recreate="always") as batch_op:
+                    batch_op.drop_column("note")
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", inject)
+    assert described(engine) == before
+    assert rows(engine, "SELECT count(*) FROM item") == [(3,)]
