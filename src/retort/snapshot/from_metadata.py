@@ -57,7 +57,10 @@ def sql_text(element: Any, dialect: Dialect) -> str:
     if isinstance(element, TextClause):
         return element.text
     if isinstance(element, ClauseElement):
-        return str(element.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+        # unqualified column names: what DDL writes and what the database echoes
+        return str(
+            element.compile(dialect=dialect, compile_kwargs={"literal_binds": True, "include_table": False})
+        )
     return str(element)
 
 

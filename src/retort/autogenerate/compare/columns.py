@@ -137,6 +137,12 @@ def compare_nullable(
     # identity and computed columns' nullability is the database's business
     if (mc.identity is not None or mc.computed is not None) and mc.nullable and not cc.nullable:
         return
+    # a primary key column is NOT NULL whatever its declaration said (SQLite
+    # echoes "id INTEGER PRIMARY KEY" as nullable)
+    if mc.source is not None and mc.source.primary_key:
+        conn = run.conn_snapshot(schema, tname)
+        if conn is not None and conn.primary_key is not None and cc.name in conn.primary_key.columns:
+            return
     alter_column_op.modify_nullable = mc.nullable
 
 

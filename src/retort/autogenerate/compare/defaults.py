@@ -76,7 +76,9 @@ def normalize_default(text: str | None) -> str | None:
     if m:
         s = m.group(1)
     # parentheses and spacing outside literals carry no meaning once casts are gone
-    s = _outside_quotes(s, lambda p: "".join(p.lower().split()).replace("(", "").replace(")", ""))
+    s = _outside_quotes(
+        s, lambda p: "".join(ch for ch in p.lower() if ch not in ' \t\n()"`')
+    )
     s = DEFAULT_SYNONYMS.get(s, s)
     return s or None
 

@@ -82,6 +82,23 @@ def _implicit_fk_index(idx: IndexSnapshot, conn: TableSnapshot, dialect_name: st
     return any(tuple(fk.columns) == tuple(idx.columns) for fk in conn.foreign_keys)
 
 
+def create_index_op(idx: IndexSnapshot) -> Any:
+    """CreateIndexOp for a target index; expressions travel as SQL text, detached from the table."""
+    from sqlalchemy import text
+
+    from retort.operations import ops
+
+    index = idx.source
+    if not idx.expressions:
+        return ops.CreateIndexOp.from_index(index)
+    elements: list[Any] = [
+        col if col is not None else text(idx.expressions[i] or "") for i, col in enumerate(idx.columns)
+    ]
+    return ops.CreateIndexOp(
+        index.name, index.table.name, elements, schema=index.table.schema, unique=index.unique, **index.kwargs
+    )
+
+
 def _by_name(items: Iterable[Any]) -> list[Any]:
     return sorted(items, key=lambda x: x.name or "")
 
@@ -110,7 +127,7 @@ def compare_indexes_and_uniques(
         for idx in _by_name(meta.indexes):
             if filters and not ctx.run_object_filters(idx.source, idx.name, "index", False, None):
                 continue
-            modify_ops.ops.append(ops.CreateIndexOp.from_index(idx.source))
+            modify_ops.ops.append(create_index_op(idx))
         return
 
     conn = run.conn_snapshot(schema, tname)
@@ -229,7 +246,7 @@ def _compare(
                 conn_ix = conn_object("index", name)
                 if keep(idx.source, name, "index", False, conn_ix):
                     drops.append(drop_op(conn_ix))
-                    creates.append(ops.CreateIndexOp.from_index(idx.source))
+                    creates.append(create_index_op(idx))
             continue
         if idx.unique and name in conn_uniques:
             # a unique constraint by the same name implements it (MySQL)
@@ -238,10 +255,10 @@ def _compare(
                 conn_uq = conn_object("unique", name)
                 if keep(idx.source, name, "index", False, conn_uq):
                     drops.append(drop_op(conn_uq))
-                    creates.append(ops.CreateIndexOp.from_index(idx.source))
+                    creates.append(create_index_op(idx))
             continue
         if keep(idx.source, name, "index", False, None):
-            creates.append(ops.CreateIndexOp.from_index(idx.source))
+            creates.append(create_index_op(idx))
 
     # -- what only the database has
     for name, uq in sorted(conn_uniques.items()):

@@ -56,6 +56,27 @@ def sort_table_ops(ops_list: list[Any]) -> list[Any]:
     return sorted(ops_list, key=_phase)
 
 
+def create_table_op(table: Table) -> Any:
+    """CreateTableOp for a target table, its indexes left to the CreateIndexOps that follow it.
+
+    A column flagged ``index=True`` would otherwise bring its index along when
+    the op is invoked, and the following CreateIndexOp would create it twice.
+    """
+    from sqlalchemy import Column
+
+    from retort.operations import ops
+
+    op = ops.CreateTableOp.from_table(table)
+    columns = []
+    for item in op.columns:
+        if isinstance(item, Column) and item.index:
+            item = item._copy()
+            item.index = None
+        columns.append(item)
+    op.columns = columns
+    return op
+
+
 def _version_table_key(run: ComparisonRun) -> tuple[str | None, str] | None:
     mc = run.ctx.migration_context
     name = getattr(mc, "version_table", None) or run.ctx.opts.get("version_table")
@@ -124,7 +145,7 @@ def compare_tables(autogen_context: AutogenContext, upgrade_ops: UpgradeOps, sch
             continue
         if not ctx.run_object_filters(table, table.name, "table", False, None):
             continue
-        upgrade_ops.ops.append(ops.CreateTableOp.from_table(table))
+        upgrade_ops.ops.append(create_table_op(table))
         modify_ops = ops.ModifyTableOps(table.name, [], schema=table.schema)
         run_table_hooks(run, modify_ops, table.schema, table.name, None, table)
         if not modify_ops.is_empty():

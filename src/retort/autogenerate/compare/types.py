@@ -126,8 +126,6 @@ def type_signature(type_: Any, dialect: Dialect) -> Signature | None:
         kept = [w for w in words if w not in _FLAG_WORDS]
         flags.update(w for w in words if w in _FLAG_WORDS)
         name = " ".join(kept)
-    if getattr(type_, "timezone", False):
-        flags.add("TZ")
     for table in (TYPE_SYNONYMS.get(dialect.name, {}), TYPE_SYNONYMS["default"]):
         if name in table:
             canonical, canonical_args = table[name]
