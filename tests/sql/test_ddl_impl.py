@@ -186,3 +186,10 @@ def test_compare_server_default_normalizes_quotes_and_parens():
     c = sa.Column("x", sa.String)
     assert impl.compare_server_default(c, c, "'a'", "('a'::character varying)") is False
     assert impl.compare_server_default(c, c, "'a'", "'b'::character varying") is True
+
+
+def test_bulk_insert_untyped_columns_take_the_values_type():
+    t = sa.table("t", sa.column("a"), sa.column("b"), sa.column("c"))
+    assert emitted("postgresql", lambda i: i.bulk_insert(t, [{"a": 1, "b": "o'k", "c": None}])) == [
+        "INSERT INTO t (a, b, c) VALUES (1, 'o''k', NULL);"
+    ]

@@ -425,7 +425,11 @@ class DefaultImpl(ComparisonHooks):
                 out[key] = value
             else:
                 col = table.c[key] if key in table.c else None
-                out[key] = literal_bindparam(key, value, type_=col.type if col is not None else None)
+                type_ = col.type if col is not None else None
+                if type_ is not None and type_._isnull:
+                    # an untyped sa.column(): let the Python value pick the literal's type
+                    type_ = None
+                out[key] = literal_bindparam(key, value, type_=type_)
         return out
 
     # ------------------------------------------------------------------ batch
