@@ -92,6 +92,13 @@ def _obfuscated_url(context: Any) -> str:
     return connection.engine.url.render_as_string(hide_password=True)
 
 
+def _generated(config: Config, sc: Any) -> Any:
+    """Report a newly written revision file as Alembic does."""
+    if sc is not None:
+        config.print_stdout("  Generating %s ...  done", sc.path)
+    return sc
+
+
 def _format(sc: Any, verbose: bool = False, **kw: Any) -> str:
     return sc.cmd_format(verbose, **kw)
 
@@ -249,6 +256,19 @@ def revision(
             "configured does not make any sense"
         )
 
+    if not environment and process_revision_directives is None:
+        # no env.py run needed: render script.py.mako directly
+        return _generated(config, script_directory.generate_revision(
+            rev_id or _rev_id(),
+            message,
+            head=head or "head",
+            splice=splice,
+            branch_labels=branch_label,
+            version_path=version_path,
+            depends_on=depends_on,
+            config=config,
+        ))
+
     from retort.autogenerate.revision_context import RevisionContext
 
     revision_context = RevisionContext(
@@ -276,7 +296,7 @@ def revision(
         ):
             script_directory.run_env()
 
-    scripts = list(revision_context.generate_scripts())
+    scripts = [_generated(config, sc) for sc in revision_context.generate_scripts()]
     if len(scripts) == 1:
         return scripts[0]
     return scripts
@@ -346,13 +366,15 @@ def merge(
         with _environment(config, script, fn=nothing, as_sql=False, template_args=template_args):
             script.run_env()
 
-    return script.generate_revision(
-        rev_id or _rev_id(),
-        message,
-        refresh=True,
-        head=revisions,
-        branch_labels=branch_label,
-        **template_args,
+    return _generated(
+        config,
+        script.generate_revision(
+            rev_id or _rev_id(),
+            message,
+            head=revisions,
+            branch_labels=branch_label,
+            **template_args,
+        ),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -11,6 +12,9 @@ from pathlib import Path
 import pytest
 
 RETORT = [sys.executable, "-m", "retort"]
+
+# "INFO  [retort.runtime.migration] ..." as the templates' [formatter_generic] writes it
+_LOG_LINE = re.compile(r"^(DEBUG|INFO |WARNI|ERROR|CRITI) \[[\w.]+\] ")
 
 
 @dataclass
@@ -21,7 +25,12 @@ class Result:
 
     @property
     def err_lines(self) -> list[str]:
-        return [line for line in self.stderr.splitlines() if line.strip()]
+        """stderr without the log lines env.py's logging configuration writes there."""
+        return [
+            line
+            for line in self.stderr.splitlines()
+            if line.strip() and not _LOG_LINE.match(line)
+        ]
 
 
 class Project:
