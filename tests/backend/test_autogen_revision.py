@@ -357,3 +357,30 @@ def downgrade():
     text = _text(command.revision(cfg, "x", autogenerate=True))
     assert text.index("op.create_table('t'") < text.index("def downgrade")
     assert text.index("op.drop_table('t')") > text.index("def downgrade")
+
+
+def test_render_as_batch_revision_runs_on_sqlite(tmp_path):
+    cfg = make_project(tmp_path, MODEL)
+    command.revision(cfg, "one", autogenerate=True)
+    command.upgrade(cfg, "head")
+    model = MODEL.replace(
+        'sa.Column("data", sa.JSON()),',
+        'sa.Column("data", sa.JSON()),\n    sa.Column("email", sa.String(80), nullable=False, server_default=""),',
+    ).replace('server_default="anon"', 'server_default="anon", comment=None') + (
+        "\nCONFIGURE = dict(render_as_batch=True)\n"
+    )
+    model = model.replace('sa.Column("data", sa.JSON()),\n', "")
+    (tmp_path / "migrations" / "model.py").write_text(textwrap.dedent(model))
+    text = _text(command.revision(cfg, "two", autogenerate=True))
+    assert "with op.batch_alter_table('account', schema=None) as batch_op:" in text
+    assert "batch_op.add_column(sa.Column('email', sa.String(length=80), server_default='', nullable=False))" in text
+    assert "batch_op.drop_column('data')" in text
+    command.upgrade(cfg, "head")
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    assert {c["name"] for c in sa.inspect(engine).get_columns("account")} == {"id", "name", "email"}
+    engine.dispose()
+    command.check(cfg)
+    command.downgrade(cfg, "-1")
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    assert {c["name"] for c in sa.inspect(engine).get_columns("account")} == {"id", "name", "data"}
+    engine.dispose()
