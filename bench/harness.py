@@ -1,0 +1,141 @@
+"""Side-by-side timing: retort, Alembic and a floor, alternating, medians and ratios."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Optional, TextIO
+
+Runner = Callable[[], object]
+
+
+@dataclass
+class Case:
+    """One workload at one size on one backend.
+
+    ``retort`` / ``alembic`` / ``floor`` are zero-argument callables timed in
+    turn; ``setup`` runs once before timing and ``teardown`` once after.
+    ``target`` is the issue's goal, printed beside the measured ratio.
+    """
+
+    workload: str
+    name: str
+    retort: Runner
+    alembic: Optional[Runner] = None
+    floor: Optional[Runner] = None
+    setup: Optional[Callable[[], None]] = None
+    before_each: Optional[Callable[[], None]] = None
+    teardown: Optional[Callable[[], None]] = None
+    target: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    workload: str
+    name: str
+    retort_s: float
+    alembic_s: Optional[float]
+    floor_s: Optional[float]
+    target: str
+    extra: dict
+
+    @property
+    def speedup(self) -> Optional[float]:
+        """alembic / retort: above 1 means retort is faster."""
+        return self.alembic_s / self.retort_s if self.alembic_s else None
+
+    @property
+    def over_floor(self) -> Optional[float]:
+        """retort / floor: 1 means retort costs nothing above the floor."""
+        return self.retort_s / self.floor_s if self.floor_s else None
+
+
+def _time(fn: Runner, before: Optional[Callable[[], None]] = None) -> float:
+    if before:
+        before()  # untimed: e.g. restore a fresh database
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def measure(case: Case, repeats: int) -> Result:
+    """Time the case's runners alternately ``repeats`` times; keep medians."""
+    if case.setup:
+        case.setup()
+    try:
+        runners = {"retort": case.retort, "alembic": case.alembic, "floor": case.floor}
+        runners = {k: v for k, v in runners.items() if v is not None}
+        for fn in runners.values():  # warm-up: caches, imports, connection pools
+            _time(fn, case.before_each)
+        samples: dict[str, list[float]] = {k: [] for k in runners}
+        for _ in range(repeats):
+            for key, fn in runners.items():
+                samples[key].append(_time(fn, case.before_each))
+    finally:
+        if case.teardown:
+            case.teardown()
+    med = {k: statistics.median(v) for k, v in samples.items()}
+    return Result(
+        case.workload, case.name, med["retort"], med.get("alembic"), med.get("floor"),
+        case.target, case.extra,
+    )
+
+
+def run_process(argv: list[str], cwd: str | None = None, env: dict | None = None) -> Runner:
+    """A runner that executes a whole process and fails loudly if it fails."""
+
+    def run() -> None:
+        proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(argv)} failed in {cwd}:\n{proc.stderr[-2000:]}")
+
+    return run
+
+
+def bin_path(name: str) -> str:
+    """The console script ``name`` of the running interpreter's environment."""
+    return os.path.join(os.path.dirname(sys.executable), name)
+
+
+def _fmt(value: Optional[float], unit: str = "") -> str:
+    if value is None:
+        return "-"
+    if unit == "s":
+        return f"{value * 1000:.1f}ms" if value < 1 else f"{value:.2f}s"
+    return f"{value:.2f}x"
+
+
+def print_table(results: Iterable[Result], out: TextIO = sys.stdout) -> None:
+    """Print medians and ratios as an aligned table."""
+    header = ("workload", "case", "retort", "alembic", "floor", "alembic/retort", "retort/floor", "target")
+    rows = [header] + [
+        (
+            r.workload, r.name, _fmt(r.retort_s, "s"), _fmt(r.alembic_s, "s"), _fmt(r.floor_s, "s"),
+            _fmt(r.speedup), _fmt(r.over_floor), r.target,
+        )
+        for r in results
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    for i, row in enumerate(rows):
+        out.write("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() + "\n")
+        if i == 0:
+            out.write("  ".join("-" * w for w in widths) + "\n")
+    out.flush()
+
+
+def write_json_lines(results: Iterable[Result], path: str) -> None:
+    """Append each result as one JSON object per line."""
+    with open(path, "a", encoding="utf-8") as f:
+        for r in results:
+            f.write(json.dumps({
+                "workload": r.workload, "case": r.name, "retort_s": r.retort_s,
+                "alembic_s": r.alembic_s, "floor_s": r.floor_s,
+                "alembic_over_retort": r.speedup, "retort_over_floor": r.over_floor,
+                "target": r.target, "time": time.time(), **r.extra,
+            }) + "\n")
