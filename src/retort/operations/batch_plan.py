@@ -49,6 +49,15 @@ class BuiltTable:
     late_constraints: list[Any]  # bound to ``final``, added after the rename
 
 
+_KIND_RANK = {"fk": 0, "unique": 1, "check": 2, "other": 3}
+
+
+def _constraint_sort_key(const: Any) -> tuple[Any, ...]:
+    kind = _kind(const) or "other"
+    text = str(const.sqltext) if kind == "check" else ""
+    return (_KIND_RANK.get(kind, 3), str(_norm_name(const.name) or ""), _constraint_column_names(const), text)
+
+
 def _schema_type_name(type_: Any) -> str | None:
     if isinstance(type_, SchemaType) and getattr(type_, "create_constraint", False):
         return _norm_name(getattr(type_, "name", None))
@@ -97,7 +106,8 @@ class TablePlan:
         pk = source.primary_key
         if pk is not None and len(pk.columns):
             self.constraints.append(ConstraintSpec("pk", _norm_name(pk.name), [c.name for c in pk.columns]))
-        for const in sorted(source.constraints, key=lambda c: c._creation_order):
+        # a stable order (Table.constraints is a set): same input, same CREATE TABLE
+        for const in sorted(source.constraints, key=_constraint_sort_key):
             if isinstance(const, sa_schema.PrimaryKeyConstraint) or getattr(const, "_type_bound", False):
                 continue
             self._add_constraint_obj(const, implicit=False)
