@@ -31,6 +31,7 @@ __all__ = [
     "ColumnDefault",
     "ColumnName",
     "ColumnComment",
+    "DropConstraintIfExists",
     "ComputedColumnDefault",
     "IdentityColumnDefault",
     "format_table_name",
@@ -178,6 +179,15 @@ class ColumnComment(AlterColumn):
         self.comment = comment
 
 
+class DropConstraintIfExists(ExecutableDDLElement):
+    """``ALTER TABLE t DROP CONSTRAINT IF EXISTS name`` for SQLAlchemy versions without it."""
+
+    inherit_cache = False
+
+    def __init__(self, const: Any) -> None:
+        self.const = const
+
+
 # ---------------------------------------------------------------------------
 # formatting helpers shared by every dialect module
 
@@ -229,6 +239,15 @@ def alter_column(compiler: DDLCompiler, name: str) -> str:
 
 # ---------------------------------------------------------------------------
 # ANSI compilation; dialect modules override what their database spells differently
+
+
+@compiles(DropConstraintIfExists)
+def _drop_constraint_if_exists(element: DropConstraintIfExists, compiler: DDLCompiler, **kw: Any) -> str:
+    const = element.const
+    return "ALTER TABLE %s DROP CONSTRAINT IF EXISTS %s" % (
+        compiler.preparer.format_table(const.table),
+        compiler.preparer.format_constraint(const),
+    )
 
 
 @compiles(RenameTable)

@@ -380,7 +380,10 @@ class DefaultImpl(ComparisonHooks):
             self._exec(AddConstraint(const))
 
     def drop_constraint(self, const: "Constraint", if_exists: bool | None = None) -> None:
-        """ALTER TABLE .. DROP CONSTRAINT."""
+        """ALTER TABLE .. DROP CONSTRAINT [IF EXISTS]."""
+        if if_exists and not _DROP_CONSTRAINT_HAS_IF_EXISTS:
+            self._exec(el.DropConstraintIfExists(const))
+            return
         kw = {"if_exists": True} if if_exists else {}
         self._exec(DropConstraint(const, **kw))
 
@@ -518,6 +521,16 @@ class DefaultImpl(ComparisonHooks):
         if not was_in_txn and conn.in_transaction():
             conn.commit()
         return result
+
+
+def _accepts_if_exists(cls: type) -> bool:
+    import inspect
+
+    return "if_exists" in inspect.signature(cls.__init__).parameters
+
+
+# SQLAlchemy versions differ on whether DropConstraint takes if_exists
+_DROP_CONSTRAINT_HAS_IF_EXISTS = _accepts_if_exists(DropConstraint)
 
 
 def _sorted_indexes(indexes: Iterable["Index"]) -> list["Index"]:

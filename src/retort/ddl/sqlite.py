@@ -18,6 +18,7 @@ from sqlalchemy.sql.elements import ClauseElement
 
 from retort.ddl import elements as el
 from retort.ddl.impl import DefaultImpl
+from retort.util.exc import CommandError
 
 if TYPE_CHECKING:
     from sqlalchemy import Column, Table
@@ -215,7 +216,12 @@ class SQLiteImpl(DefaultImpl):
         path = self._lock_path(name)
         if path is None or name in self._held_locks:
             return
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as err:
+            raise CommandError(
+                f"cannot create the migration lock file {path!r} beside the SQLite database: {err}"
+            ) from err
 
         def try_once() -> bool:
             return _try_lock_fd(fd)
