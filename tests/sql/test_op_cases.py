@@ -213,3 +213,25 @@ NAMING = sa.MetaData(
         "pk": "pk_%(table_name)s",
     }
 )
+
+
+def batch_passthrough(op):
+    with op.batch_alter_table("t", schema="s") as b:
+        b.add_column(Column("c", Integer, server_default="3"))
+        b.alter_column("a", new_column_name="aa", existing_type=String(20), nullable=False)
+        b.drop_column("b")
+        b.create_index("ix_c", ["c"])
+        b.drop_index("ix_c")
+        b.create_unique_constraint("uq_c", ["c"])
+        b.create_primary_key("pk_t", ["id"])
+        b.create_check_constraint("ck_c", "c > 0")
+        b.create_foreign_key("fk_c", "o", ["c"], ["id"], referent_schema="s2", ondelete="CASCADE")
+        b.drop_constraint("uq_a", type_="unique")
+        b.create_table_comment("cmt", existing_comment=None)
+        b.drop_table_comment(existing_comment="cmt")
+        b.execute("select 1")
+
+
+def batch_exclude(op):
+    with op.batch_alter_table("t") as b:
+        b.create_exclude_constraint("ex", ("c", "="), using="gist")

@@ -39,6 +39,8 @@ CASES = [
     (c.table_comments, ("postgresql", "mysql", "oracle")),
     (c.data, ("sqlite", "postgresql", "mysql", "oracle")),
     (c.exclude_constraint, ("postgresql",)),
+    (c.batch_passthrough, ("postgresql", "mysql")),
+    (c.batch_exclude, ("postgresql",)),
 ]
 
 PARAMS = [
