@@ -297,3 +297,52 @@ def test_same_text_as_alembic(name):
     build, kw = CASES[name]
     expected = _render_alembic(build(alembic_ops), kw)
     assert _render_retort(build(retort_ops), kw) == expected
+
+
+def _rewrite_and_render(ops, rewriter_cls, render):
+    w1, w2 = rewriter_cls(), rewriter_cls()
+
+    @w1.rewrites(ops.AddColumnOp)
+    def nullable_first(ctx, rev, op):
+        if op.column.nullable:
+            return op
+        op.column.nullable = True
+        return [op, ops.AlterColumnOp(op.table_name, op.column.name, modify_nullable=False,
+                                      existing_type=op.column.type)]
+
+    @w2.rewrites(ops.AddColumnOp)
+    def index_it(ctx, rev, op):
+        return [op, ops.CreateIndexOp("ix_" + op.column.name, op.table_name, [op.column.name])]
+
+    @w2.rewrites(ops.AlterColumnOp)
+    def drop_alters(ctx, rev, op):
+        return []
+
+    @w1.rewrites(ops.DropTableOp)
+    def to_sql(ctx, rev, op):
+        return ops.ExecuteSQLOp("drop it")
+
+    script = ops.MigrationScript(
+        "x",
+        ops.UpgradeOps([
+            ops.ModifyTableOps("t", [
+                ops.AddColumnOp("t", sa.Column("a", sa.Integer, nullable=False)),
+                ops.AddColumnOp("t", sa.Column("b", sa.Integer)),
+            ]),
+            ops.DropTableOp("z"),
+        ]),
+        ops.DowngradeOps([ops.DropColumnOp("t", "a")]),
+    )
+    writer = w1.chain(w2)
+    writer(None, None, [script])
+    writer(None, None, [script])  # a second run_migrations() pass changes nothing
+    return render(script.upgrade_ops).replace("Alembic", "Retort")
+
+
+def test_rewriter_chain_same_result_as_alembic():
+    from alembic.autogenerate.rewriter import Rewriter as AlembicRewriter
+
+    from retort.autogenerate.rewriter import Rewriter
+
+    expected = _rewrite_and_render(alembic_ops, AlembicRewriter, alembic_autogen.render_python_code)
+    assert _rewrite_and_render(retort_ops, Rewriter, render_python_code) == expected
