@@ -497,16 +497,20 @@ class DefaultImpl(ComparisonHooks):
         while not try_once():
             now = time.monotonic()
             if deadline is not None and now >= deadline:
-                raise MigrationLockTimeout(
-                    f"could not acquire the migration lock {name!r} within {timeout} seconds: "
-                    "another process is running migrations on this database; "
-                    "retry later or raise the lock timeout",
-                    lock_name=name,
-                    timeout=timeout,
-                )
+                raise self._lock_timeout(name, timeout)
             wait = delay if deadline is None else min(delay, max(deadline - now, 0.0))
             time.sleep(wait)
             delay = min(delay * 2, 0.5)
+
+    @staticmethod
+    def _lock_timeout(name: str, timeout: float | None) -> MigrationLockTimeout:
+        return MigrationLockTimeout(
+            f"could not acquire the migration lock {name!r} within {timeout} seconds: "
+            "another process is running migrations on this database; "
+            "retry later or raise the lock timeout",
+            lock_name=name,
+            timeout=timeout,
+        )
 
     def _run_outside_txn(self, fn: Callable[["Connection"], Any]) -> Any:
         """Run ``fn(connection)``; commit the implicit transaction it began, if any.

@@ -257,7 +257,7 @@ class MySQLImpl(DefaultImpl):
             ).scalar()
         )
         if got != 1:
-            self._poll_lock(name, 0, lambda: False)  # raises MigrationLockTimeout
+            raise self._lock_timeout(name, timeout)
         self._held_locks[name] = lock_name
 
     def _release_lock(self, name: str) -> None:
