@@ -37,6 +37,11 @@ def test_configure_forms(sqlite_engine):
     assert ctx.dialect.name == "postgresql" and ctx.as_sql
     ctx = MigrationContext.configure(dialect_name="mysql", opts={"as_sql": True})
     assert ctx.dialect.name == "mysql"
+    # the generic env.py's offline configure passes dialect_opts
+    ctx = MigrationContext.configure(
+        url="postgresql://u@h/db", dialect_opts={"paramstyle": "named"}, opts={"as_sql": True}
+    )
+    assert ctx.dialect.paramstyle == "named"
     with pytest.raises(CommandError, match="required"):
         MigrationContext.configure()
     with pytest.raises(CommandError, match="Engine"):

@@ -141,9 +141,9 @@ class MigrationContext:
                 )
             dialect = connection.dialect
         elif url is not None:
-            dialect = make_url(url).get_dialect(**dialect_opts)(**dialect_opts)
+            dialect = make_url(url).get_dialect()(**dialect_opts)
         elif dialect_name is not None:
-            dialect = make_url(f"{dialect_name}://").get_dialect(**dialect_opts)(**dialect_opts)
+            dialect = make_url(f"{dialect_name}://").get_dialect()(**dialect_opts)
         elif dialect is None:
             raise CommandError("Connection, url, or dialect_name is required.")
         return cls(dialect, connection, opts, environment_context)
