@@ -70,7 +70,9 @@ def run_steps(ctx: MigrationContext, kw: dict[str, Any]) -> None:
     # import every revision of the plan first: a broken file then stops the
     # run before anything is written, instead of halfway through
     for step in steps:
-        step.preload()
+        preload = getattr(step, "preload", None)
+        if preload is not None:
+            preload()
     if not ctx.as_sql and not heads and not ctx.opts.get("dont_mutate"):
         # committed with the first migration (or on its own when there is none)
         with ctx.begin_transaction(_per_migration=True):
