@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import mysql as mysql_types
 from sqlalchemy.engine import make_url
 
-from ddl_helpers import chunks, emitted, offline, table
+from ddl_helpers import chunks, constraint, emitted, offline, table
 from retort.ddl.impl import DefaultImpl, impl_for, known_dialects, literal_bindparam
 from retort.util.exc import CommandError, UnknownDialectError
 
@@ -193,3 +193,22 @@ def test_bulk_insert_untyped_columns_take_the_values_type():
     assert emitted("postgresql", lambda i: i.bulk_insert(t, [{"a": 1, "b": "o'k", "c": None}])) == [
         "INSERT INTO t (a, b, c) VALUES (1, 'o''k', NULL);"
     ]
+
+
+@pytest.mark.parametrize("dialect", ["postgresql", "mysql", "mssql"])
+def test_same_constraint_object_can_be_added_twice(dialect):
+    const = constraint("unique")
+    out = emitted(dialect, lambda i: (i.add_constraint(const), i.add_constraint(const)))
+    adds = [c for c in out if "ADD CONSTRAINT" in c]
+    assert len(adds) == 2
+
+
+@pytest.mark.parametrize(
+    "dialect, expected",
+    [("postgresql", []), ("mssql", []), ("mysql", ["ALTER TABLE t ADD CONSTRAINT ck_b CHECK (b IN (0, 1));"])],
+)
+def test_boolean_check_constraint_follows_the_dialect(dialect, expected):
+    # the CHECK a Boolean(create_constraint=True) carries exists only without a native boolean
+    t = table("t", sa.Column("b", sa.Boolean(create_constraint=True, name="ck_b")))
+    ck = [c for c in t.constraints if isinstance(c, sa.CheckConstraint)][0]
+    assert [c for c in emitted(dialect, lambda i: i.add_constraint(ck)) if c != "GO"] == expected

@@ -375,9 +375,8 @@ class DefaultImpl(ComparisonHooks):
 
     def add_constraint(self, const: "Constraint") -> None:
         """ALTER TABLE .. ADD CONSTRAINT, unless the constraint's create rule says no."""
-        rule = getattr(const, "_create_rule", None)
-        if rule is None or rule(self):
-            self._exec(AddConstraint(const))
+        if _should_create(const, self):
+            self._exec(AddConstraint(const, **_ADD_CONSTRAINT_KW))
 
     def drop_constraint(self, const: "Constraint", if_exists: bool | None = None) -> None:
         """ALTER TABLE .. DROP CONSTRAINT [IF EXISTS]."""
@@ -535,6 +534,26 @@ def _accepts_if_exists(cls: type) -> bool:
 
 # SQLAlchemy versions differ on whether DropConstraint takes if_exists
 _DROP_CONSTRAINT_HAS_IF_EXISTS = _accepts_if_exists(DropConstraint)
+
+# AddConstraint(isolate_from_table=False) (SQLAlchemy 2.1) leaves the constraint
+# object untouched, so the same object can be added again (an op invoked twice)
+_ADD_CONSTRAINT_KW: dict[str, Any] = (
+    {"isolate_from_table": False}
+    if "isolate_from_table" in __import__("inspect").signature(AddConstraint.__init__).parameters
+    else {}
+)
+
+
+def _should_create(const: Any, impl: Any) -> bool:
+    """Apply a constraint's create rule (Boolean / Enum CHECKs are dialect-dependent).
+
+    The rule SQLAlchemy's own AddConstraint installs ("already added, don't
+    render inline") is not a reason to skip an explicit add.
+    """
+    rule = getattr(const, "_create_rule", None)
+    if rule is None or getattr(rule, "__name__", "") == "_create_rule_disable":
+        return True
+    return bool(rule(impl))
 
 
 def _sorted_indexes(indexes: Iterable["Index"]) -> list["Index"]:

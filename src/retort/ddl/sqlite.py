@@ -17,7 +17,7 @@ from sqlalchemy.schema import Computed, DefaultClause
 from sqlalchemy.sql.elements import ClauseElement
 
 from retort.ddl import elements as el
-from retort.ddl.impl import DefaultImpl
+from retort.ddl.impl import DefaultImpl, _should_create
 from retort.util.exc import CommandError
 
 if TYPE_CHECKING:
@@ -176,8 +176,7 @@ class SQLiteImpl(DefaultImpl):
     # ------------------------------------------------------------------ constraints, comments
 
     def add_constraint(self, const: "Constraint") -> None:
-        rule = getattr(const, "_create_rule", None)
-        if rule is None or rule(self):
+        if _should_create(const, self):
             raise NotImplementedError(
                 "SQLite has no ALTER TABLE ADD CONSTRAINT (constraint "
                 f"{const.name!r} on table {_table_name(const)!r}); {_batch_hint(_table_name(const))}"
