@@ -248,7 +248,6 @@ def test_new_revision_uses_project_template(project, sqlite_engine):
     assert versions(sqlite_engine, "alembic_version") == ["ccc"]
 
 
-@pytest.mark.xfail(reason="runtime: offline dialect_opts (get_dialect(**dialect_opts))", strict=False)
 def test_alembic_project_offline(project, sqlite_engine):
     make_alembic_project(project, sqlite_engine)
     out = project.run("-c", "alembic.ini", "upgrade", "head", "--sql").stdout

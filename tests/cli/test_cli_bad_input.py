@@ -82,6 +82,8 @@ def table_names(engine) -> set[str]:
 
 
 def version_rows(engine) -> list[str]:
+    if "retort_version" not in table_names(engine):
+        return []
     engine.dispose()
     with engine.connect() as conn:
         return [r[0] for r in conn.execute(sa.text("SELECT version_num FROM retort_version"))]

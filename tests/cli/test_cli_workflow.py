@@ -109,7 +109,6 @@ def test_full_workflow(project, engine):
     assert version_rows(engine) == []
 
 
-@pytest.mark.xfail(reason="runtime: offline dialect_opts (get_dialect(**dialect_opts))", strict=False)
 def test_offline_sql(project, engine):
     make_project(project, engine)
     project.run("revision", "--autogenerate", "-m", "create account")
@@ -167,7 +166,6 @@ def test_quiet_and_x_argument(project, sqlite_engine):
     assert project.run("-q", "heads").stdout.count("aaa") == 0
 
 
-@pytest.mark.xfail(reason="runtime: offline dialect_opts (get_dialect(**dialect_opts))", strict=False)
 def test_edit_and_ensure_version(project, sqlite_engine):
     make_project(project, sqlite_engine)
     project.run("revision", "-m", "one", "--rev-id", "aaa")
