@@ -328,3 +328,48 @@ def test_database_error_for_missing_column(engine):
             op.create_index("ix_nope", "t", ["nope"])
     notes = "\n".join(info.value.__notes__)
     assert "create index ix_nope on table t" in notes and "CREATE INDEX" in notes
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "mysql"])
+def test_add_column_inline_references_and_primary_key(backend, request):
+    engine = request.getfixturevalue(f"{backend}_engine")
+    with operations_on(engine) as op:
+        op.create_table("account", Column("id", Integer, primary_key=True))
+        op.create_table("t", Column("a", Integer))
+        op.add_column("t", Column("id", Integer, primary_key=True), inline_primary_key=True)
+        op.add_column("t", Column("acc", Integer, ForeignKey("account.id", ondelete="CASCADE")), inline_references=True)
+    insp = inspect(engine)
+    assert insp.get_pk_constraint("t")["constrained_columns"] == ["id"]
+    fk = insp.get_foreign_keys("t")[0]
+    assert fk["referred_table"] == "account" and fk["options"].get("ondelete") == "CASCADE"
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "mysql"])
+def test_add_and_drop_column_if_exists_twice(backend, request):
+    engine = request.getfixturevalue(f"{backend}_engine")
+    with operations_on(engine) as op:
+        op.create_table("t", Column("id", Integer, primary_key=True))
+        op.add_column("t", Column("x", Integer), if_not_exists=True)
+        op.add_column("t", Column("x", Integer), if_not_exists=True)
+    assert [c["name"] for c in inspect(engine).get_columns("t")] == ["id", "x"]
+    with operations_on(engine) as op:
+        op.drop_column("t", "x", if_exists=True)
+        op.drop_column("t", "x", if_exists=True)
+    assert [c["name"] for c in inspect(engine).get_columns("t")] == ["id"]
+
+
+def test_drop_constraint_if_exists(postgresql_engine):
+    with operations_on(postgresql_engine) as op:
+        op.create_table("t", Column("id", Integer, primary_key=True), Column("a", Integer))
+        op.create_unique_constraint("uq_a", "t", ["a"])
+        op.drop_constraint("uq_a", "t", type_="unique", if_exists=True)
+        op.drop_constraint("uq_a", "t", type_="unique", if_exists=True)
+    assert inspect(postgresql_engine).get_unique_constraints("t") == []
+
+
+def test_mysql_alter_column_autoincrement(mysql_engine):
+    with operations_on(mysql_engine) as op:
+        op.create_table("t", Column("id", Integer, primary_key=True, autoincrement=False))
+        op.alter_column("t", "id", autoincrement=True, existing_type=Integer, existing_nullable=False)
+    col = inspect(mysql_engine).get_columns("t")[0]
+    assert col["autoincrement"] is True

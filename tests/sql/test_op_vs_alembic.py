@@ -21,6 +21,8 @@ CASES = [
     (c.add_column_fk, ("postgresql", "mysql", "oracle")),
     (c.add_column_unique_index, ("postgresql", "mysql", "mssql", "oracle")),
     (c.add_column_default, c.SERVERS),
+    (c.add_column_inline, ("postgresql", "mysql")),
+    (c.add_column_if_not_exists, ("postgresql",)),
     (c.drop_column, c.ALL),
     (c.drop_column_if_exists, ("postgresql", "mssql", "oracle")),
     (c.alter_column_type, ("postgresql", "mssql", "oracle")),

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterator, Literal, M
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql.elements import conv
+from sqlalchemy.util import immutabledict
 
 from retort.operations.ops.base import MigrateOperation
 from retort.operations.schemaobj import SchemaObjects, inline_literal
@@ -219,9 +220,9 @@ class Operations(AbstractOperations):
         partial_reordering: list[tuple[str, ...]] | None = None,
         copy_from: Table | None = None,
         table_args: tuple[Any, ...] = (),
-        table_kwargs: Mapping[str, Any] = {},  # noqa: B006 - never mutated
+        table_kwargs: Mapping[str, Any] = immutabledict(),
         reflect_args: tuple[Any, ...] = (),
-        reflect_kwargs: Mapping[str, Any] = {},  # noqa: B006 - never mutated
+        reflect_kwargs: Mapping[str, Any] = immutabledict(),
         naming_convention: dict[str, str] | None = None,
     ) -> Iterator[BatchOperations]:
         """Group changes to one table; on SQLite (or ``recreate="always"``) the table
