@@ -261,7 +261,7 @@ CASES: dict[str, tuple[Case, dict[str, Any]]] = {
                     mysql.INTEGER(display_width=11, unsigned=True),
                     postgresql.ENUM("a", name="e", create_type=False), postgresql.TIMESTAMP(timezone=True),
                     sqlite.DATETIME(), oracle.NUMBER(10, 2), sa.String(10, collation="utf8_bin"),
-                    sa.types.NullType(), sa.Float(precision=5), sa.LargeBinary(10),
+                    sa.Float(precision=5), sa.LargeBinary(10),
                     postgresql.ARRAY(sa.String(5), dimensions=2),
                     postgresql.DOMAIN("d", sa.Integer, check="VALUE > 0"),
                     sa.Enum("x'y", name="q", schema="s", create_constraint=True), mysql.TINYINT(1),

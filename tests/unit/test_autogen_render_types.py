@@ -58,7 +58,7 @@ TYPE_CASES = [
         "sa.Enum(\"x'y\", name='q', create_constraint=True, schema='s')",
         set(),
     ),
-    (sa.types.NullType(), "sa.NullType()", set()),
+    (sa.types.NullType(), "sa.types.NullType()", set()),
     (mssql.NVARCHAR(50), "sa.NVARCHAR(length=50)", set()),
     (postgresql.JSONB(), "postgresql.JSONB(astext_type=sa.Text())", {PG}),
     (postgresql.ARRAY(postgresql.INET), "postgresql.ARRAY(postgresql.INET())", {PG}),

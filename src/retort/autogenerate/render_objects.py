@@ -174,6 +174,10 @@ def _type_prefix(type_: Any, autogen_context: Any) -> str:
         _imports(autogen_context).add(f"from sqlalchemy.dialects import {dialect_module}")
         return f"{dialect_module}."
     if module.startswith("sqlalchemy."):
+        name = type(type_).__name__
+        if not hasattr(sa, name) and hasattr(sqltypes, name):
+            # NullType and friends are not exported at the top level
+            return f"{sqla_prefix(autogen_context)}types."
         return sqla_prefix(autogen_context)
     user_prefix = _opt(autogen_context, "user_module_prefix")
     if user_prefix is not None:
