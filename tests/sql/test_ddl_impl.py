@@ -212,3 +212,28 @@ def test_boolean_check_constraint_follows_the_dialect(dialect, expected):
     t = table("t", sa.Column("b", sa.Boolean(create_constraint=True, name="ck_b")))
     ck = [c for c in t.constraints if isinstance(c, sa.CheckConstraint)][0]
     assert [c for c in emitted(dialect, lambda i: i.add_constraint(ck)) if c != "GO"] == expected
+
+
+_DETERMINISM_SCRIPT = """
+import io, sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from retort.ddl.impl import impl_for
+md = sa.MetaData()
+t = sa.Table("t", md, *[sa.Column(f"c{n}", sa.Integer, index=True, unique=n % 3 == 0) for n in range(15)],
+             sa.Column("s", sa.String(5), comment="s"), comment="t")
+for name in ("postgresql", "mysql", "mssql", "oracle", "sqlite"):
+    buf = io.StringIO()
+    impl_for(name)(make_url(name + "://").get_dialect()(), None, True, None, buf, {}).create_table(t)
+    print(buf.getvalue())
+"""
+
+
+def test_output_does_not_depend_on_hash_seed():
+    import os
+
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        run = subprocess.run([sys.executable, "-c", _DETERMINISM_SCRIPT], capture_output=True, text=True, env=env, check=True)
+        outputs.add(run.stdout)
+    assert len(outputs) == 1

@@ -171,6 +171,11 @@ class SQLiteImpl(DefaultImpl):
                 f"{', '.join(changes)}; {_batch_hint(table_name)}"
             )
         if name is not None:
+            if self._sqlite_version() < (3, 25):
+                raise NotImplementedError(
+                    f"SQLite {'.'.join(map(str, self._sqlite_version()))} cannot RENAME COLUMN "
+                    f"(needs 3.25+); {_batch_hint(table_name)}"
+                )
             self._exec(el.ColumnName(table_name, column_name, name, schema=schema))
 
     # ------------------------------------------------------------------ constraints, comments
