@@ -297,3 +297,22 @@ def test_sqlite_refuses_alter_outside_batch():
     operations, _ = offline("sqlite")
     with pytest.raises(NotImplementedError, match="batch"):
         operations.alter_column("t", "c", nullable=False)
+
+
+def test_op_proxy_is_per_thread():
+    import threading
+
+    from retort import op
+
+    operations, buf = offline()
+    seen = {}
+
+    def other_thread():
+        seen["other"] = op._current()
+
+    with Operations.context(operations.migration_context) as installed:
+        worker = threading.Thread(target=other_thread)
+        worker.start()
+        worker.join()
+        assert op._current() is installed
+    assert seen["other"] is None

@@ -10,6 +10,7 @@ installed objects form a stack, so nested runs restore the outer object.
 from __future__ import annotations
 
 import inspect
+from contextvars import ContextVar
 from typing import Any, Callable, MutableMapping
 
 __all__ = ["ModuleProxy"]
@@ -37,26 +38,30 @@ class ModuleProxy:
         self._exclude = frozenset(exclude)
         self._cls = cls
         self._what = what
-        self._stack: list[Any] = []
+        self._stack: ContextVar[tuple[Any, ...]] = ContextVar(
+            f"{module_globals.get('__name__')}.installed", default=()
+        )
         self._proxied: set[str] = set()
         self.refresh(cls)
 
     @property
     def current(self) -> Any:
         """The installed object (the innermost one); None when nothing is installed."""
-        return self._stack[-1] if self._stack else None
+        stack = self._stack.get()
+        return stack[-1] if stack else None
 
     def install(self, target: Any) -> None:
         """Make ``target`` the object the module's functions call."""
-        self._stack.append(target)
+        self._stack.set(self._stack.get() + (target,))
         # directives registered since import (plugins in env.py) get proxies too
         self.refresh(type(target))
 
     def remove(self, target: Any) -> None:
         """Undo ``install(target)``."""
-        for i in range(len(self._stack) - 1, -1, -1):
-            if self._stack[i] is target:
-                del self._stack[i]
+        stack = self._stack.get()
+        for i in range(len(stack) - 1, -1, -1):
+            if stack[i] is target:
+                self._stack.set(stack[:i] + stack[i + 1 :])
                 return
 
     def refresh(self, cls: type) -> None:
@@ -82,13 +87,14 @@ class ModuleProxy:
         raise AttributeError(f"module {self._globals.get('__name__')!r} has no attribute {name!r}")
 
     def _target(self, name: str) -> Any:
-        if not self._stack:
+        stack = self._stack.get()
+        if not stack:
             raise NameError(
                 f"Can't call {self._what}.{name}(): no {self._cls.__name__} object is installed. "
                 "It is available while migrations run (inside upgrade() / downgrade(), or env.py's "
                 "run_migrations functions); call it from there, not at import time."
             )
-        return self._stack[-1]
+        return stack[-1]
 
     def _make(self, name: str, cls: type, static: Any) -> Callable[..., Any]:
         def proxy(*args: Any, **kw: Any) -> Any:
