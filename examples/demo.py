@@ -47,10 +47,15 @@ sa.Index("ix_account_email", account.c.email)
 def retort(workdir: Path, *args: str, expect_failure: bool = False) -> str:
     """Run ``retort <args>`` in ``workdir`` like a user would, echoing it."""
     print(f"\n$ retort {' '.join(args)}")
+    # stderr (log lines, errors) merged into stdout in the order they were written
     proc = subprocess.run(
-        [sys.executable, "-m", "retort", *args], cwd=workdir, capture_output=True, text=True
+        [sys.executable, "-m", "retort", *args],
+        cwd=workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
-    out = (proc.stdout + proc.stderr).rstrip()
+    out = proc.stdout.rstrip()
     if out:
         print(out)
     if (proc.returncode != 0) != expect_failure:

@@ -89,11 +89,11 @@ def version_rows(engine) -> list[str]:
         return [r[0] for r in conn.execute(sa.text("SELECT version_num FROM retort_version"))]
 
 
-def test_unknown_revision(project, sqlite_engine):
-    setup(project, sqlite_engine)
+def test_unknown_revision(project, engine):
+    setup(project, engine)
     result = project.fails("upgrade", "nosuchrev")
     assert "nosuchrev" in result.stderr
-    assert "one" not in table_names(sqlite_engine)
+    assert table_names(engine) == set()
     result = project.fails("show", "nosuchrev")
     assert "nosuchrev" in result.stderr
 
