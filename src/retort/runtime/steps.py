@@ -147,7 +147,12 @@ def heads_after_downgrade(graph: RevisionGraph, heads: Sequence[str], rev_id: st
         )
     remaining = [h for h in heads if h != rev_id]
     still = graph.covered(remaining)
-    restored = [p for p in graph.parents(rev_id) if p not in still]
+    candidates = [p for p in graph.parents(rev_id) if p not in still]
+    # a parent reached from another restored parent (a depends_on that is also
+    # an ancestor) is implied by it, not a head of its own
+    restored = [
+        p for p in candidates if not any(p in graph.ancestors(q) for q in candidates if q != p)
+    ]
     result: list[str] = []
     for head in heads:
         if head == rev_id:
