@@ -182,3 +182,50 @@ def test_postgresql_failure_after_the_drop_rolls_back(postgresql_engine):
         sa.event.remove(engine, "before_cursor_execute", inject)
     assert described(engine) == before
     assert rows(engine, "SELECT count(*) FROM item") == [(3,)]
+
+
+def test_always_in_a_schema_with_comments(engine):
+    schema = "batch_other"
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        else:
+            schema = f"{engine.url.database}_other"  # removed by the fixture's reset
+            conn.exec_driver_sql(f"CREATE DATABASE {schema}")
+        meta = sa.MetaData()
+        t = sa.Table(
+            "t", meta,
+            sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("v", sa.String(10), comment="old"),
+            sa.Column("self_id", sa.Integer, sa.ForeignKey(f"{schema}.t.id", name="fk_t_self")),
+            schema=schema,
+        )
+        meta.create_all(conn)
+        conn.execute(t.insert(), [{"id": 1, "v": "a", "self_id": None}, {"id": 2, "v": "b", "self_id": 1}])
+        with ops(conn).batch_alter_table("t", schema=schema, recreate="always") as batch_op:
+            batch_op.alter_column("v", comment="new", existing_type=sa.String(10))
+            batch_op.create_table_comment("the table")
+            batch_op.add_column(sa.Column("w", sa.Integer))
+    insp = sa.inspect(engine)
+    assert sorted(insp.get_table_names(schema=schema)) == ["t"]
+    cols = {c["name"]: c for c in insp.get_columns("t", schema=schema)}
+    assert cols["v"]["comment"] == "new"
+    assert insp.get_table_comment("t", schema=schema)["text"] == "the table"
+    fks = insp.get_foreign_keys("t", schema=schema)
+    assert [(f["name"], f["referred_table"], f["referred_columns"]) for f in fks] == [("fk_t_self", "t", ["id"])]
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(t.c.id, t.c.v, t.c.self_id).order_by(t.c.id)).all() == [(1, "a", None), (2, "b", 1)]
+
+
+def test_postgresql_expression_and_partial_indexes_survive(postgresql_engine):
+    engine = postgresql_engine
+    with engine.begin() as conn:
+        make_tables(conn)
+        conn.exec_driver_sql("CREATE INDEX ix_item_lower ON item (lower(code))")
+        conn.exec_driver_sql("CREATE INDEX ix_item_some ON item (qty) WHERE qty > 1")
+        with ops(conn).batch_alter_table("item", recreate="always") as batch_op:
+            batch_op.drop_column("note")
+    with engine.connect() as conn:
+        defs = dict(conn.exec_driver_sql("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'item'").all())
+    assert defs["ix_item_lower"].endswith("USING btree (lower((code)::text))")
+    assert defs["ix_item_some"].endswith("USING btree (qty) WHERE (qty > 1)")

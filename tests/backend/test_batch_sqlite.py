@@ -485,3 +485,24 @@ def test_failure_after_the_copy_rolls_back_to_the_original(engine, fail_on):
     assert rows(engine, "SELECT * FROM item ORDER BY id") == before_rows
     assert table_names(engine) == ["child", "item", "parent"]
     assert str(columns(engine)["code"]["type"]) == "VARCHAR(10)"
+
+
+def test_schema_type_checks_follow_the_type(sqlite_engine):
+    meta = sa.MetaData()
+    t = sa.Table(
+        "t", meta, sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("flag", sa.Boolean(create_constraint=True, name="ck_t_flag")),
+    )
+    with sqlite_engine.begin() as conn:
+        t.create(conn)
+        conn.execute(t.insert(), [{"id": 1, "flag": True}, {"id": 2, "flag": False}])
+        with ops(conn).batch_alter_table("t") as batch_op:
+            batch_op.alter_column(
+                "flag", type_=sa.Integer, existing_type=sa.Boolean(create_constraint=True, name="ck_t_flag")
+            )
+            batch_op.add_column(sa.Column("other", sa.Boolean(create_constraint=True, name="ck_t_other")))
+    checks = sa.inspect(sqlite_engine).get_check_constraints("t")
+    assert [c["name"] for c in checks] == ["ck_t_other"]
+    assert rows(sqlite_engine, "SELECT id, flag FROM t ORDER BY id") == [(1, 1), (2, 0)]
+    with sqlite_engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO t (id, flag) VALUES (3, 5)")  # no CHECK on flag any more

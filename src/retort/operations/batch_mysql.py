@@ -14,4 +14,4 @@ from retort.operations.batch_run import rules
 __all__: list[str] = []
 
 for _name in ("mysql", "mariadb"):
-    rules.register("late_kinds", frozenset({"fk", "check"}), qualifier=_name)
+    rules.register("late_kinds", frozenset({"fk", "self_fk", "check"}), qualifier=_name)

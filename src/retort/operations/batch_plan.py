@@ -401,6 +401,8 @@ class TablePlan:
         return next((c for c in self.constraints if c.kind == "pk"), None)
 
     def add_constraint(self, const: Any, **kw: Any) -> None:
+        if getattr(const, "_type_bound", False):
+            return  # a Boolean / Enum CHECK: the column's type re-creates it with the table
         kind = _kind(const)
         if kind == "pk":
             cols = _constraint_column_names(const)
@@ -502,7 +504,7 @@ class TablePlan:
         final, built = self._table(self.name, final_meta, order, None, frozenset())
         names = [b.name if b is not None else None for b in built]
         indexes = [self._index(spec, final) for spec in self.indexes]
-        late = [b for spec, b in zip(self.constraints, built) if spec.kind in late_kinds]
+        late = [b for spec, b in zip(self.constraints, built) if _is_late(spec, late_kinds)]
         tmp, _ = self._table(tmp_name, sa.MetaData(), order, names, late_kinds)
         return BuiltTable(tmp, self._insert(tmp, order), indexes, final, late)
 
@@ -515,7 +517,7 @@ class TablePlan:
         built: list[Any] = []
         for i, spec in enumerate(self.constraints):
             cname = names[i] if names is not None else spec.name
-            built.append(None if spec.kind in skip else self._constraint(spec, cname, name, meta))
+            built.append(None if _is_late(spec, skip) else self._constraint(spec, cname, name, meta))
         extra = [a._copy() if hasattr(a, "_copy") else a for a in self.table_args]
         table = sa.Table(
             name,
@@ -599,6 +601,10 @@ class TablePlan:
         if not targets:
             return None
         return tmp.insert().from_select(targets, sa.select(*exprs))
+
+
+def _is_late(spec: ConstraintSpec, late_kinds: frozenset[str]) -> bool:
+    return spec.kind in late_kinds or (spec.kind == "fk" and spec.self_ref and "self_fk" in late_kinds)
 
 
 def _default_should_cast(old_type: Any, new_type: Any) -> bool:

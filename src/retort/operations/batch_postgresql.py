@@ -39,6 +39,21 @@ def _serial_sequence(batch_impl: BatchOperationsImpl, table_ident: str, column: 
     ).scalar()
 
 
+@rules.dispatch_for("before_create", qualifier="postgresql")
+def _drop_self_references(
+    batch_impl: BatchOperationsImpl, plan: TablePlan, built: BuiltTable, state: dict[str, Any]
+) -> None:
+    # they depend on the primary key that prep_table_for_batch drops, and go
+    # with the old table anyway (the new table has its own)
+    source = plan.source
+    for const in sorted(source.foreign_key_constraints, key=lambda c: str(c.name or "")):
+        if const.name is not None and all(
+            el._column_tokens[1] == source.name and el._column_tokens[0] in (None, source.schema)
+            for el in const.elements
+        ):
+            batch_impl.impl.drop_constraint(const)
+
+
 @rules.dispatch_for("after_copy", qualifier="postgresql")
 def _advance_sequences(
     batch_impl: BatchOperationsImpl, plan: TablePlan, built: BuiltTable, state: dict[str, Any]

@@ -13,7 +13,10 @@ a dialect qualifier (``batch_sqlite``, ``batch_postgresql``, ``batch_mysql``):
                     it is atomic (default: a SAVEPOINT where DDL is transactional)
 ``"should_cast"``   ``(old_type, new_type) -> bool``: copy through ``CAST``?
 ``"late_kinds"``    constraint kinds added after the rename instead of in CREATE
-                    TABLE (names that must be unique per database)
+                    TABLE (``"self_fk"``: self-referential foreign keys; others
+                    when names must be unique per database)
+``"before_create"`` ``(batch_impl, plan, built, state)`` first, before the impl's
+                    ``prep_table_for_batch``
 ``"after_copy"``    ``(batch_impl, plan, built, state)`` once the rows are copied
 ``"after_rename"``  ``(batch_impl, plan, built, state)`` once the table has its name
 """
@@ -39,9 +42,11 @@ TEMP_PREFIX = "_retort_tmp_"
 
 rules = Dispatcher(what="batch move-and-copy rule")
 rules.register("should_cast", _default_should_cast)
-rules.register("late_kinds", frozenset())
+# a self-referential foreign key would bind to the old table, which goes away
+rules.register("late_kinds", frozenset({"self_fk"}))
 
 
+@rules.dispatch_for("before_create")
 @rules.dispatch_for("after_copy")
 @rules.dispatch_for("after_rename")
 def _nothing(batch_impl: BatchOperationsImpl, plan: TablePlan, built: BuiltTable, state: dict[str, Any]) -> None:
@@ -92,6 +97,7 @@ def move_and_copy(batch_impl: BatchOperationsImpl, plan: TablePlan) -> BuiltTabl
             table_name=plan.source.name,
         )
     guard = rules.dispatch("guard", qualifier=qualifier)
+    before_create = rules.dispatch("before_create", qualifier=qualifier)
     after_copy = rules.dispatch("after_copy", qualifier=qualifier)
     after_rename = rules.dispatch("after_rename", qualifier=qualifier)
     state: dict[str, Any] = {}
@@ -99,6 +105,7 @@ def move_and_copy(batch_impl: BatchOperationsImpl, plan: TablePlan) -> BuiltTabl
     atomic = True
     try:
         with guard(batch_impl, plan.source) as atomic:
+            before_create(batch_impl, plan, built, state)
             impl.prep_table_for_batch(batch_impl, plan.source)
             impl.create_table(built.table)
             progress.created = True

@@ -46,6 +46,10 @@ def _referencing(conn: sa.Connection, source: sa.Table, prefix: str) -> list[str
     return found
 
 
+# SQLite binds foreign keys by name and cannot ALTER them in: all stay inline
+rules.register("late_kinds", frozenset(), qualifier="sqlite")
+
+
 @rules.dispatch_for("guard", qualifier="sqlite")
 @contextmanager
 def sqlite_guard(batch_impl: BatchOperationsImpl, source: sa.Table) -> Iterator[bool]:
