@@ -118,6 +118,11 @@ def render_expression_text(expr: Any, autogen_context: Any) -> str:
         return expr
     if isinstance(expr, sql_elements.TextClause):
         return expr.text
+    impl = getattr(getattr(autogen_context, "migration_context", None), "impl", None)
+    impl_render = getattr(impl, "render_ddl_sql_expr", None)
+    if impl_render is not None:
+        # a dialect may spell expressions its own way
+        return impl_render(expr, is_server_default=False)
     dialect = _dialect(autogen_context)
     compiled = expr.compile(
         dialect=dialect, compile_kwargs={"literal_binds": True, "include_table": False}
