@@ -119,3 +119,12 @@ def test_failed_batch_names_the_table_and_keeps_rows(sqlite_engine):
     notes = "\n".join(getattr(info.value, "__notes__", []))
     assert "batch_alter_table('t')" in notes
     assert _rows(sqlite_engine, "SELECT id, a FROM t ORDER BY id") == [(1, 5), (2, 5)]
+
+
+def test_batch_on_missing_table_names_it(sqlite_engine):
+    with sqlite_engine.connect() as conn:
+        op = Operations(MigrationContext.configure(connection=conn))
+        with pytest.raises(sa.exc.SQLAlchemyError) as info:
+            with op.batch_alter_table("nope") as batch_op:
+                batch_op.add_column(Column("x", Integer))
+    assert "batch_alter_table('nope')" in "\n".join(info.value.__notes__)

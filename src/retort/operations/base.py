@@ -91,8 +91,9 @@ class AbstractOperations:
     def invoke(self, operation: MigrateOperation) -> Any:
         """Carry out ``operation`` with its registered implementation; return its result.
 
-        A database error raised while doing so is re-raised unchanged, with a
-        note naming the operation and the statement.
+        A database (or other SQLAlchemy) error raised while doing so is
+        re-raised unchanged, with a PEP 678 note naming the operation and the
+        statement.
         """
         if not isinstance(operation, MigrateOperation):
             raise TypeError(f"invoke(): expected a MigrateOperation, got {type(operation).__name__}")
@@ -104,7 +105,7 @@ class AbstractOperations:
             )
         try:
             return fn(self, operation)
-        except sa_exc.StatementError as err:
+        except sa_exc.SQLAlchemyError as err:
             annotate_db_error(err, operation.describe())
             raise
 
@@ -155,7 +156,10 @@ def annotate_db_error(err: BaseException, description: str) -> None:
     statement = getattr(err, "statement", None)
     note = f"retort: while running: {description}"
     if statement:
-        note += f"\nretort: statement: {' '.join(str(statement).split())}"
+        text = " ".join(str(statement).split())
+        if len(text) > 1000:
+            text = text[:1000] + " ..."
+        note += f"\nretort: statement: {text}"
     err.add_note(note)
     err._retort_annotated = True  # type: ignore[attr-defined]
 
@@ -249,25 +253,29 @@ class Operations(AbstractOperations):
             raise TypeError(f"batch_alter_table(): argument 'table_name' must be a table name, got {table_name!r}")
         from retort.operations.batch import BatchOperationsImpl
 
-        batch_impl = BatchOperationsImpl(
-            self,
-            table_name,
-            schema,
-            recreate,
-            copy_from,
-            table_args,
-            table_kwargs,
-            reflect_args,
-            reflect_kwargs,
-            naming_convention,
-            partial_reordering,
-        )
+        where = f"{schema}.{table_name}" if schema else table_name
+        try:
+            batch_impl = BatchOperationsImpl(
+                self,
+                table_name,
+                schema,
+                recreate,
+                copy_from,
+                table_args,
+                table_kwargs,
+                reflect_args,
+                reflect_kwargs,
+                naming_convention,
+                partial_reordering,
+            )
+        except sa_exc.SQLAlchemyError as err:
+            annotate_db_error(err, f"batch_alter_table({where!r})")
+            raise
         batch_op = BatchOperations(self.migration_context, impl=batch_impl)
         yield batch_op
         try:
             batch_impl.flush()
-        except sa_exc.StatementError as err:
-            where = f"{schema}.{table_name}" if schema else table_name
+        except sa_exc.SQLAlchemyError as err:
             annotate_db_error(err, f"batch_alter_table({where!r}) applying its changes")
             raise
 
