@@ -140,3 +140,46 @@ def test_every_simple_op_renders_to_a_runnable_call(dialect_name):
     sql = run_rendered(dialect_name, container)
     assert "DROP TABLE b" in sql
     assert "INSERT INTO b (x) VALUES" in sql
+
+
+def test_every_op_case_runs_offline_on_postgresql():
+    from test_autogen_render import OP_CASES
+
+    runnable = [op for op, _ in OP_CASES if not isinstance(op, ops.ExecuteSQLOp) or isinstance(op.sqltext, str)]
+    sql = run_rendered("postgresql", ops.UpgradeOps(ops=runnable))
+    for fragment in (
+        "DROP TABLE IF EXISTS s.t",
+        "ALTER TABLE s.a RENAME TO b",
+        "ADD COLUMN IF NOT EXISTS x INTEGER",
+        "DROP COLUMN IF EXISTS x",
+        "CREATE INDEX IF NOT EXISTS ix ON s.t USING gin (a, lower(b))",
+        "DROP INDEX CONCURRENTLY IF EXISTS s.ix",
+        "ADD CONSTRAINT uq UNIQUE (a, b) DEFERRABLE INITIALLY DEFERRED",
+        "ADD CONSTRAINT pk PRIMARY KEY (a, b)",
+        "ADD CONSTRAINT fk FOREIGN KEY(a) REFERENCES r2.r (b) MATCH FULL ON DELETE CASCADE ON UPDATE SET NULL",
+        "ADD CONSTRAINT ck CHECK (a > 5)",
+        "DROP CONSTRAINT IF EXISTS fk",
+        "INSERT INTO t (a) VALUES (1)",
+    ):
+        assert fragment in sql, fragment
+
+
+def test_every_batch_op_runs_offline_on_postgresql():
+    import test_autogen_render_types as T
+
+    sql = run_rendered("postgresql", ops.UpgradeOps(ops=[T._batch_ops()]), render_as_batch=True)
+    for fragment in (
+        "ALTER TABLE s.t ADD COLUMN x INTEGER",
+        "ALTER TABLE s.t DROP COLUMN y",
+        "ALTER TABLE s.t ALTER COLUMN c SET NOT NULL",
+        "CREATE INDEX ix ON s.t (a)",
+        "DROP INDEX s.ix2",
+        "ALTER TABLE s.t ADD CONSTRAINT uq UNIQUE (a)",
+        "ALTER TABLE s.t ADD CONSTRAINT fk FOREIGN KEY(a) REFERENCES s.r (b)",
+        "ALTER TABLE s.t DROP CONSTRAINT fk",
+        "ALTER TABLE s.t ADD CONSTRAINT ck CHECK (a>1)",
+        "ALTER TABLE s.t ADD CONSTRAINT pk PRIMARY KEY (a)",
+        "COMMENT ON TABLE s.t IS 'c'",
+        "COMMENT ON TABLE s.t IS NULL",
+    ):
+        assert fragment in sql, fragment
