@@ -8,6 +8,7 @@ import sys
 import textwrap
 
 import pytest
+import sqlalchemy as sa
 
 from retort import command
 from test_runtime_support import (
@@ -127,3 +128,40 @@ def test_retort_project_uses_retort_version(tmp_path, sqlite_engine):
     command.upgrade(config_for(ini), "head")
     assert version_rows(sqlite_engine) == ["r1"]
     assert "alembic_version" not in table_names(sqlite_engine)
+
+
+SEQUENCE = [
+    ("upgrade", "b"), ("upgrade", "d"), ("upgrade", "x"), ("upgrade", "heads"),
+    ("downgrade", "c"), ("downgrade", "a"), ("stamp", "m"), ("stamp", "c"), ("stamp", "y"),
+    ("downgrade", "base"), ("upgrade", "d"), ("stamp", "heads"), ("stamp", "base"),
+    ("upgrade", "y"), ("upgrade", "m"),
+]
+
+
+def test_version_table_moves_like_alembic(tmp_path):
+    """Branches, a merge, depends_on and stamps: retort leaves the same rows as Alembic 1.20."""
+    alembic_config = pytest.importorskip("alembic.config")
+    alembic_command = pytest.importorskip("alembic.command")
+    urls = {tool: f"sqlite:///{tmp_path / tool}.db" for tool in ("alembic", "retort")}
+    ini = make_project(tmp_path / "proj", urls["alembic"], flavor="alembic")
+    add_revision(ini, "a", None)
+    add_revision(ini, "b", "a")
+    add_revision(ini, "c", "b")
+    add_revision(ini, "d", "a")
+    add_revision(ini, "m", ["c", "d"])
+    add_revision(ini, "x", None, depends="b")
+    add_revision(ini, "y", "x")
+    seen = {}
+    for tool in ("alembic", "retort"):
+        ini.write_text(ini.read_text().replace(urls["alembic"], urls[tool]))
+        engine = sa.create_engine(urls[tool])
+        rows = []
+        for name, arg in SEQUENCE:
+            if tool == "alembic":
+                getattr(alembic_command, name)(alembic_config.Config(str(ini)), arg)
+            else:
+                getattr(command, name)(config_for(ini), arg)
+            rows.append(version_rows(engine, "alembic_version"))
+        engine.dispose()
+        seen[tool] = rows
+    assert seen["retort"] == seen["alembic"]
