@@ -9,16 +9,13 @@ names follow the naming convention of the migration's ``target_metadata``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy import schema as sa_schema
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import BindParameter, ColumnElement, TextClause
 from sqlalchemy.types import NULLTYPE
-
-if TYPE_CHECKING:
-    from sqlalchemy.engine.interfaces import Dialect
 
 __all__ = ["SchemaObjects", "copy_column", "inline_literal", "table_of"]
 

@@ -18,11 +18,11 @@ from retort.operations.ops.columns import AddColumnOp, AlterColumnOp, DropColumn
 from retort.operations.ops.constraints import (
     AddConstraintOp,
     CreateCheckConstraintOp,
-    CreateForeignKeyOp,
     CreatePrimaryKeyOp,
     CreateUniqueConstraintOp,
     DropConstraintOp,
 )
+from retort.operations.ops.foreign_keys import CreateForeignKeyOp
 from retort.operations.ops.data import BulkInsertOp, ExecuteSQLOp
 from retort.operations.ops.exclude import CreateExcludeConstraintOp
 from retort.operations.ops.indexes import CreateIndexOp, DropIndexOp
