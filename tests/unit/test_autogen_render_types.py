@@ -351,3 +351,16 @@ def test_exclude_constraint_in_create_table_and_as_op():
         "        batch_op.create_exclude_constraint('no_overlap', (sa.column('room'), '='), "
         "(sa.column('during'), '&&'), where=sa.text('room > 3'), using='gist')"
     )
+
+
+def test_user_renderer_replaces_a_builtin_one():
+    original = renderers.find(ops.DropTableOp)
+    try:
+        @renderers.dispatch_for(ops.DropTableOp)
+        def careful_drop(autogen_context, op):
+            return f"op.execute('DROP TABLE IF EXISTS {op.table_name}')"
+
+        assert render(ops.DropTableOp("t")) == body("op.execute('DROP TABLE IF EXISTS t')")
+    finally:
+        renderers.register(ops.DropTableOp, original)
+    assert render(ops.DropTableOp("t")) == body("op.drop_table('t')")
