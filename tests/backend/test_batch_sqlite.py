@@ -506,3 +506,66 @@ def test_schema_type_checks_follow_the_type(sqlite_engine):
     assert rows(sqlite_engine, "SELECT id, flag FROM t ORDER BY id") == [(1, 1), (2, 0)]
     with sqlite_engine.begin() as conn:
         conn.exec_driver_sql("INSERT INTO t (id, flag) VALUES (3, 5)")  # no CHECK on flag any more
+
+
+def test_generated_columns_and_a_constraint_name_convention(sqlite_engine):
+    convention = {"ck": "ck_%(table_name)s_%(constraint_name)s", "uq": "uq_%(table_name)s_%(column_0_name)s"}
+    with sqlite_engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a INTEGER UNIQUE CONSTRAINT a_positive CHECK (a > 0),"
+            " b INTEGER GENERATED ALWAYS AS (a * 2) VIRTUAL)"
+        )
+        conn.exec_driver_sql("INSERT INTO t (id, a) VALUES (1, 3)")
+        with ops(conn).batch_alter_table("t", naming_convention=convention) as batch_op:
+            batch_op.drop_constraint("uq_t_a", type_="unique")
+            batch_op.add_column(sa.Column("z", sa.Integer))
+    insp = sa.inspect(sqlite_engine)
+    assert insp.get_unique_constraints("t") == []
+    # a named constraint keeps its name: %(constraint_name)s conventions only name new ones
+    assert [c["name"] for c in insp.get_check_constraints("t")] == ["a_positive"]
+    assert rows(sqlite_engine, "SELECT id, a, b, z FROM t") == [(1, 3, 6, None)]
+
+
+def test_attached_database_as_schema(sqlite_engine, tmp_path):
+    other = tmp_path / "other.db"
+
+    @sa.event.listens_for(sqlite_engine, "connect")
+    def attach(dbapi_conn, record):
+        dbapi_conn.execute(f"ATTACH DATABASE '{other}' AS other")
+
+    with sqlite_engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE other.t (id INTEGER PRIMARY KEY, v TEXT, w TEXT)")
+        conn.exec_driver_sql("CREATE INDEX other.ix_t_v ON t (v)")
+        conn.exec_driver_sql("INSERT INTO other.t VALUES (1, 'a', 'b')")
+        with ops(conn).batch_alter_table("t", schema="other") as batch_op:
+            batch_op.drop_column("w")
+    insp = sa.inspect(sqlite_engine)
+    assert insp.get_table_names(schema="other") == ["t"]
+    assert [i["name"] for i in insp.get_indexes("t", schema="other")] == ["ix_t_v"]
+    assert rows(sqlite_engine, "SELECT * FROM other.t") == [(1, "a")]
+
+
+def test_bad_input_names_what_is_wrong(engine):
+    before = schema_of(engine)
+    with pytest.raises(BatchError, match="no such table"):
+        with engine.begin() as conn:
+            with ops(conn).batch_alter_table("nope") as batch_op:
+                batch_op.drop_column("x")
+    with pytest.raises(ValueError, match="insert_before='zz'"):
+        with engine.begin() as conn:
+            with ops(conn).batch_alter_table("item") as batch_op:
+                batch_op.add_column(sa.Column("x", sa.Integer), insert_before="zz")
+    with pytest.raises(ValueError, match="partial_reordering.*'zz'"):
+        with engine.begin() as conn:
+            with ops(conn).batch_alter_table("item", recreate="always", partial_reordering=[("zz", "id")]):
+                pass
+    with pytest.raises(ValueError, match="already has a column 'code'"):
+        with engine.begin() as conn:
+            with ops(conn).batch_alter_table("item") as batch_op:
+                batch_op.alter_column("qty", new_column_name="code")
+    with pytest.raises(ValueError, match="recreate"):
+        with engine.begin() as conn:
+            with ops(conn).batch_alter_table("item", recreate="sometimes"):
+                pass
+    assert schema_of(engine) == before
+    assert table_names(engine) == ["child", "item", "parent"]

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from retort.operations import batch_mysql as _batch_mysql  # noqa: F401
 from retort.operations import batch_postgresql as _batch_postgresql  # noqa: F401
 from retort.operations import batch_sqlite as _batch_sqlite  # noqa: F401
-from retort.operations.batch_plan import TablePlan
+from retort.operations.batch_plan import TablePlan, unnamed_convention
 from retort.operations.batch_run import move_and_copy, rules
 from retort.util.exc import BatchError
 
@@ -201,9 +201,8 @@ class BatchOperationsImpl:
         move_and_copy(self, plan)
 
     def _meta(self) -> sa.MetaData:
-        if self.naming_convention:
-            return sa.MetaData(naming_convention=self.naming_convention)
-        return sa.MetaData()
+        convention = unnamed_convention(self.naming_convention)
+        return sa.MetaData(naming_convention=convention) if convention else sa.MetaData()
 
     def _source_table(self) -> sa.Table:
         """The table as it is now: ``copy_from``, or reflected from the database."""

@@ -33,7 +33,7 @@ from retort.operations.batch_specs import (
     stable_order,
 )
 
-__all__ = ["BuiltTable", "TablePlan"]
+__all__ = ["BuiltTable", "TablePlan", "unnamed_convention"]
 
 _MODIFIERS = {operators.desc_op: sa.desc, operators.asc_op: sa.asc}
 
@@ -500,7 +500,8 @@ class TablePlan:
                 f"in table {self.name!r}",
                 table_name=self.name,
             ) from None
-        final_meta = sa.MetaData(naming_convention=self.naming_convention) if self.naming_convention else sa.MetaData()
+        convention = unnamed_convention(self.naming_convention)
+        final_meta = sa.MetaData(naming_convention=convention) if convention else sa.MetaData()
         final, built = self._table(self.name, final_meta, order, None, frozenset())
         names = [b.name if b is not None else None for b in built]
         indexes = [self._index(spec, final) for spec in self.indexes]
@@ -588,6 +589,8 @@ class TablePlan:
         targets, exprs = [], []
         for n in order:
             spec = self.columns[n]
+            if spec.column.computed is not None:
+                continue  # the database computes it; it cannot be inserted
             if spec.using is not None:
                 expr: Any = spec.using
             elif spec.source is not None:
@@ -601,6 +604,19 @@ class TablePlan:
         if not targets:
             return None
         return tmp.insert().from_select(targets, sa.select(*exprs))
+
+
+def unnamed_convention(convention: Any) -> dict[Any, str] | None:
+    """The part of a naming convention that names *unnamed* constraints.
+
+    Templates using ``%(constraint_name)s`` would rename constraints that
+    already have a name in the database (and fail on unnamed ones), so they
+    are left out.
+    """
+    if not convention:
+        return None
+    kept = {k: v for k, v in convention.items() if "%(constraint_name)s" not in str(v)}
+    return kept or None
 
 
 def _is_late(spec: ConstraintSpec, late_kinds: frozenset[str]) -> bool:
