@@ -192,7 +192,7 @@ class MigrationScript(MigrateOperation):
         downgrade_ops: DowngradeOps | Sequence[DowngradeOps],
         *,
         message: str | None = None,
-        imports: set[str] | None = None,
+        imports: set[str] | frozenset[str] = frozenset(),
         head: str | None = None,
         splice: bool | None = None,
         branch_label: Any = None,
@@ -201,7 +201,8 @@ class MigrationScript(MigrateOperation):
     ) -> None:
         self.rev_id = rev_id
         self.message = message
-        self.imports = set() if imports is None else imports
+        # a fresh set per script (the default is shared and immutable)
+        self.imports = imports if isinstance(imports, set) else set(imports)
         self.head = head
         self.splice = splice
         self.branch_label = branch_label
