@@ -40,18 +40,25 @@ with connectable.connect() as connection:
 
 FLOOR = '''import sys
 import sqlalchemy as sa
+
 n = int(sys.argv[2])
 engine = sa.create_engine(sys.argv[1])
-with engine.connect() as conn:
-    conn.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, PRIMARY KEY (version_num))")
-    conn.commit()
+# one transaction for the whole run, as env.py's begin_transaction() does
+with engine.begin() as conn:
+    if engine.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")  # pysqlite would otherwise autocommit each DDL
+    conn.exec_driver_sql(
+        "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, PRIMARY KEY (version_num))"
+    )
     for i in range(n):
-        with conn.begin():
-            conn.exec_driver_sql(f"CREATE TABLE t{i} (id INTEGER NOT NULL, name VARCHAR(50), PRIMARY KEY (id))")
-            if i == 0:
-                conn.exec_driver_sql("INSERT INTO alembic_version (version_num) VALUES ('r0000')")
-            else:
-                conn.exec_driver_sql(f"UPDATE alembic_version SET version_num='r{i:04d}' WHERE alembic_version.version_num = 'r{i-1:04d}'")
+        conn.exec_driver_sql(f"CREATE TABLE t{i} (id INTEGER NOT NULL, name VARCHAR(50), PRIMARY KEY (id))")
+        if i == 0:
+            conn.exec_driver_sql("INSERT INTO alembic_version (version_num) VALUES ('r0000')")
+        else:
+            conn.exec_driver_sql(
+                f"UPDATE alembic_version SET version_num='r{i:04d}' "
+                f"WHERE alembic_version.version_num = 'r{i - 1:04d}'"
+            )
 '''
 
 
