@@ -30,6 +30,7 @@ class Case:
     floor: Optional[Runner] = None
     setup: Optional[Callable[[], None]] = None
     before_each: Optional[Callable[[], None]] = None
+    after_setup: Optional[Callable[[], None]] = None  # e.g. count statements once
     teardown: Optional[Callable[[], None]] = None
     target: str = ""
     extra: dict = field(default_factory=dict)
@@ -69,6 +70,8 @@ def measure(case: Case, repeats: int) -> Result:
     if case.setup:
         case.setup()
     try:
+        if case.after_setup:
+            case.after_setup()
         runners = {"retort": case.retort, "alembic": case.alembic, "floor": case.floor}
         runners = {k: v for k, v in runners.items() if v is not None}
         for fn in runners.values():  # warm-up: caches, imports, connection pools
@@ -113,11 +116,14 @@ def _fmt(value: Optional[float], unit: str = "") -> str:
 
 def print_table(results: Iterable[Result], out: TextIO = sys.stdout) -> None:
     """Print medians and ratios as an aligned table."""
-    header = ("workload", "case", "retort", "alembic", "floor", "alembic/retort", "retort/floor", "target")
+    header = (
+        "workload", "case", "retort", "alembic", "floor", "alembic/retort", "retort/floor", "target", "notes"
+    )
     rows = [header] + [
         (
             r.workload, r.name, _fmt(r.retort_s, "s"), _fmt(r.alembic_s, "s"), _fmt(r.floor_s, "s"),
             _fmt(r.speedup), _fmt(r.over_floor), r.target,
+            " ".join(f"{k}={v}" for k, v in r.extra.items()),
         )
         for r in results
     ]
