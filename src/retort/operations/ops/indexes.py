@@ -170,15 +170,17 @@ class DropIndexOp(MigrateOperation):
             table_name=index.table.name,
             schema=index.table.schema,
             _reverse=CreateIndexOp.from_index(index),
+            unique=index.unique,
             **index.kwargs,
         )
 
     def to_index(self, migration_context: Any = None) -> sa.Index:
         """A new Index (with the original columns when known, else a placeholder)."""
         columns = self._reverse.columns if self._reverse is not None else ["x"]
-        unique = self._reverse.unique if self._reverse is not None else False
+        kw = dict(self.kw)
+        unique = kw.pop("unique", self._reverse.unique if self._reverse is not None else False)
         return _schema_obj(migration_context).index(
-            self.index_name, self.table_name, columns, schema=self.schema, unique=unique, **self.kw
+            self.index_name, self.table_name, columns, schema=self.schema, unique=unique, **kw
         )
 
     @classmethod

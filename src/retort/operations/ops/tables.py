@@ -77,7 +77,8 @@ class CreateTableOp(MigrateOperation):
             _namespace_metadata = table.metadata
         return cls(
             table.name,
-            list(table.c) + list(table.constraints),
+            # constraints in creation order: the same table gives the same op
+            list(table.c) + sorted(table.constraints, key=lambda c: c._creation_order),
             schema=table.schema,
             _namespace_metadata=_namespace_metadata,
             # the PK / FK / CHECK objects are listed explicitly: copying the
