@@ -74,8 +74,8 @@ def server_default_text(default: Any, dialect: Dialect) -> str | None:
     return sql_text(arg, dialect)
 
 
-def column_snapshot(col: Column[Any], dialect: Dialect) -> ColumnSnapshot:
-    """Describe one MetaData column."""
+def column_snapshot(col: Column[Any], dialect: Dialect, *, with_defaults: bool = True) -> ColumnSnapshot:
+    """Describe one MetaData column (``with_defaults=False`` skips rendering its server default)."""
     sd = col.server_default
     computed = identity = None
     if isinstance(sd, Computed):
@@ -86,7 +86,7 @@ def column_snapshot(col: Column[Any], dialect: Dialect) -> ColumnSnapshot:
         name=col.name,
         type=col.type,
         nullable=bool(col.nullable),
-        default=server_default_text(sd, dialect),
+        default=server_default_text(sd, dialect) if with_defaults and sd is not None else None,
         autoincrement=col.autoincrement,
         comment=col.comment,
         computed=computed,
@@ -174,14 +174,18 @@ def fk_snapshot(fk: ForeignKeyConstraint) -> ForeignKeySnapshot:
     )
 
 
-def table_snapshot(table: Table, dialect: Dialect) -> TableSnapshot:
-    """Describe one MetaData table for comparison on ``dialect``."""
+def table_snapshot(table: Table, dialect: Dialect, *, with_defaults: bool = True) -> TableSnapshot:
+    """Describe one MetaData table for comparison on ``dialect``.
+
+    :param with_defaults: render server defaults as SQL text (only needed
+        when they are compared).
+    """
     pk = table.primary_key
     uniques = [c for c in table.constraints if isinstance(c, UniqueConstraint)]
     return TableSnapshot(
         schema=table.schema,
         name=table.name,
-        columns=tuple(column_snapshot(c, dialect) for c in table.columns),
+        columns=tuple(column_snapshot(c, dialect, with_defaults=with_defaults) for c in table.columns),
         primary_key=(
             PrimaryKeySnapshot(constraint_name(pk), tuple(c.name for c in pk.columns))
             if pk is not None and len(pk.columns)

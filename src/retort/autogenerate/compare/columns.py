@@ -86,6 +86,9 @@ def compare_columns(
         modify_ops.ops.append(ops.DropColumnOp.from_column_and_tablename(schema, tname, col))
 
     hooks = run.hooks("column")
+    # with only built-in hooks, changes are collected on a light stand-in and
+    # an AlterColumnOp is made only for a column that really changed
+    user_hooks = run.needs_objects("column")
     for mc in meta_snap.columns:
         cc = conn_cols.get(mc.name)
         if cc is None:
@@ -95,15 +98,7 @@ def compare_columns(
             conn_col = conn_column(mc.name)
         if filters and not ctx.run_object_filters(mc.source, mc.name, "column", False, conn_col):
             continue
-        alter = ops.AlterColumnOp(
-            tname,
-            mc.name,
-            schema=schema,
-            existing_type=cc.type,
-            existing_server_default=conn_server_default(cc.default),
-            existing_nullable=cc.nullable,
-            existing_comment=cc.comment,
-        )
+        alter: Any = _alter_op(ops, tname, schema, cc, mc) if user_hooks else PendingAlter()
         run.current_column = (cc, mc)
         for fn in hooks:
             run.call(
@@ -112,7 +107,43 @@ def compare_columns(
             )
         run.current_column = None
         if alter_has_changes(alter):
+            if isinstance(alter, PendingAlter):
+                alter = alter.to_op(_alter_op(ops, tname, schema, cc, mc))
             modify_ops.ops.append(alter)
+
+
+class PendingAlter:
+    """Collects the ``modify_*`` values the built-in column comparators set."""
+
+    __slots__ = ("modify_type", "modify_nullable", "modify_server_default", "modify_comment", "modify_name", "kw")
+
+    def __init__(self) -> None:
+        self.modify_type = None
+        self.modify_nullable = None
+        self.modify_server_default: Any = False
+        self.modify_comment: Any = False
+        self.modify_name = None
+        self.kw: dict[str, Any] = {}
+
+    def to_op(self, op: Any) -> Any:
+        op.modify_type = self.modify_type
+        op.modify_nullable = self.modify_nullable
+        op.modify_server_default = self.modify_server_default
+        op.modify_comment = self.modify_comment
+        op.kw.update(self.kw)
+        return op
+
+
+def _alter_op(ops: Any, tname: str, schema: str | None, cc: Any, mc: Any) -> Any:
+    return ops.AlterColumnOp(
+        tname,
+        mc.name,
+        schema=schema,
+        existing_type=cc.type,
+        existing_server_default=conn_server_default(cc.default),
+        existing_nullable=cc.nullable,
+        existing_comment=cc.comment,
+    )
 
 
 @comparators.dispatch_for("column")

@@ -180,7 +180,9 @@ class ComparisonRun:
         key = (self.schema_key(table.schema), table.name)
         snap = self._meta_snapshots.get(key)
         if snap is None:
-            snap = self._meta_snapshots[key] = table_snapshot(table, self.dialect)
+            snap = self._meta_snapshots[key] = table_snapshot(
+                table, self.dialect, with_defaults=bool(self.compare_server_default)
+            )
         return snap
 
     def conn_table(self, schema: str | None, name: str) -> Table | None:

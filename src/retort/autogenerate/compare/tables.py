@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.schema import sort_tables
 
 from retort.util.exc import AutogenerateError
 
@@ -114,12 +115,15 @@ def compare_tables(autogen_context: AutogenContext, upgrade_ops: UpgradeOps, sch
     version_key = _version_table_key(run)
     wanted = set(schemas)
 
+    # dependency order matters only for the tables to create: sorted later,
+    # and only those (sorting a whole large MetaData costs more than comparing it)
     meta: dict[tuple[str | None, str], Table] = {}
-    for table in ctx.sorted_tables:
-        key = (run.schema_key(table.schema), table.name)
-        if key[0] not in wanted or key == version_key:
-            continue
-        meta[key] = table
+    for md in ctx.metadatas:
+        for table in md.tables.values():
+            key = (run.schema_key(table.schema), table.name)
+            if key[0] not in wanted or key == version_key:
+                continue
+            meta[key] = table
 
     conn_keys: list[tuple[str | None, str]] = []
     for schema in schemas:
@@ -140,9 +144,8 @@ def compare_tables(autogen_context: AutogenContext, upgrade_ops: UpgradeOps, sch
     table_objects = run.needs_objects("table")
 
     # tables only in the target: created, in dependency order
-    for key, table in meta.items():
-        if key in conn_set:
-            continue
+    added = [t for k, t in meta.items() if k not in conn_set]
+    for table in sort_tables(added) if len(added) > 1 else added:
         if not ctx.run_object_filters(table, table.name, "table", False, None):
             continue
         upgrade_ops.ops.append(create_table_op(table))

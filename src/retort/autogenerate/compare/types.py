@@ -84,8 +84,34 @@ def _resolve(type_: Any, dialect: Dialect) -> Any:
     return type_
 
 
+_SIGNATURES: dict[Any, Signature | None] = {}
+
+
 def type_signature(type_: Any, dialect: Dialect) -> Signature | None:
-    """Reduce a type to (name, arguments, modifiers) for ``dialect``; None when opaque."""
+    """Reduce a type to (name, arguments, modifiers) for ``dialect``; None when opaque.
+
+    Signatures are cached by the type's class and attributes: most columns
+    share a handful of distinct types, and compiling is the costly part.
+    """
+    try:
+        key: Any = (dialect.name, type(type_), tuple(sorted(vars(type_).items())))
+        hash(key)
+    except TypeError:
+        key = None
+    if key is not None:
+        try:
+            return _SIGNATURES[key]
+        except KeyError:
+            pass
+    sig = _type_signature(type_, dialect)
+    if key is not None:
+        if len(_SIGNATURES) > 10000:
+            _SIGNATURES.clear()
+        _SIGNATURES[key] = sig
+    return sig
+
+
+def _type_signature(type_: Any, dialect: Dialect) -> Signature | None:
     type_ = _resolve(type_, dialect)
     if isinstance(type_, sqltypes.NullType):
         return None
