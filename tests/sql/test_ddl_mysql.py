@@ -107,6 +107,11 @@ BOTH = [
     ("drop fk", lambda i: i.drop_constraint(constraint("foreignkey")), ["ALTER TABLE a DROP FOREIGN KEY fk1;"]),
     ("drop unique", lambda i: i.drop_constraint(constraint("unique")), ["ALTER TABLE a DROP INDEX uq1;"]),
     ("drop primary", lambda i: i.drop_constraint(constraint("primary")), ["ALTER TABLE a DROP PRIMARY KEY;"]),
+    (
+        "column comment re-states the column",
+        lambda i: i.create_column_comment(column("c", sa.String(5), nullable=False, server_default="z", comment="why")),
+        ["ALTER TABLE t MODIFY c VARCHAR(5) NOT NULL DEFAULT 'z' COMMENT 'why';"],
+    ),
     ("table comment", lambda i: i.create_table_comment(table("t", comment="it's")), ["ALTER TABLE t COMMENT 'it''s';"]),
     ("drop table comment", lambda i: i.drop_table_comment(table("t")), ["ALTER TABLE t COMMENT '';"]),
     ("drop index names its table", lambda i: i.drop_index(index("ix", "a")), ["DROP INDEX ix ON t;"]),

@@ -241,14 +241,14 @@ class DefaultImpl(ComparisonHooks):
 
     # ------------------------------------------------------------------ tables
 
-    def create_table(self, table: Table, if_not_exists: bool | None = None) -> None:
+    def create_table(self, table: Table, if_not_exists: bool | None = None, **kw: Any) -> None:
         """CREATE TABLE, its indexes, and its comments where they are separate statements."""
         table.dispatch.before_create(table, self.connection, checkfirst=False, _ddl_runner=self)
-        kw = {"if_not_exists": True} if if_not_exists else {}
-        self._exec(CreateTable(table, **kw))
+        opts = {"if_not_exists": True} if if_not_exists else {}
+        self._exec(CreateTable(table, **opts))
         table.dispatch.after_create(table, self.connection, checkfirst=False, _ddl_runner=self)
         # IF NOT EXISTS on the indexes too, so that re-running the op is harmless
-        ix_kw = kw if self.supports_index_if_not_exists else {}
+        ix_kw = opts if self.supports_index_if_not_exists else {}
         for index in _sorted_indexes(table.indexes):
             self._exec(CreateIndex(index, **ix_kw))
         if self.supports_comments and not getattr(self.dialect, "inline_comments", False):
@@ -258,11 +258,11 @@ class DefaultImpl(ComparisonHooks):
                 if column.comment:
                     self.create_column_comment(column)
 
-    def drop_table(self, table: Table, if_exists: bool | None = None) -> None:
+    def drop_table(self, table: Table, if_exists: bool | None = None, **kw: Any) -> None:
         """DROP TABLE, with SQLAlchemy's before/after drop events (e.g. PG ENUM types)."""
         table.dispatch.before_drop(table, self.connection, checkfirst=False, _ddl_runner=self)
-        kw = {"if_exists": True} if if_exists else {}
-        self._exec(DropTable(table, **kw))
+        opts = {"if_exists": True} if if_exists else {}
+        self._exec(DropTable(table, **opts))
         table.dispatch.after_drop(table, self.connection, checkfirst=False, _ddl_runner=self)
 
     def rename_table(self, old_table_name: str, new_table_name: str, schema: str | None = None) -> None:
@@ -373,18 +373,18 @@ class DefaultImpl(ComparisonHooks):
 
     # ------------------------------------------------------------------ constraints, indexes
 
-    def add_constraint(self, const: "Constraint") -> None:
+    def add_constraint(self, const: "Constraint", **kw: Any) -> None:
         """ALTER TABLE .. ADD CONSTRAINT, unless the constraint's create rule says no."""
         if _should_create(const, self):
             self._exec(AddConstraint(const, **_ADD_CONSTRAINT_KW))
 
-    def drop_constraint(self, const: "Constraint", if_exists: bool | None = None) -> None:
+    def drop_constraint(self, const: "Constraint", if_exists: bool | None = None, **kw: Any) -> None:
         """ALTER TABLE .. DROP CONSTRAINT [IF EXISTS]."""
         if if_exists and not _DROP_CONSTRAINT_HAS_IF_EXISTS:
             self._exec(el.DropConstraintIfExists(const))
             return
-        kw = {"if_exists": True} if if_exists else {}
-        self._exec(DropConstraint(const, **kw))
+        opts = {"if_exists": True} if if_exists else {}
+        self._exec(DropConstraint(const, **opts))
 
     def create_index(self, index: "Index", **kw: Any) -> None:
         """CREATE INDEX (``if_not_exists`` honoured; dialect options live on the Index)."""

@@ -207,7 +207,7 @@ class MySQLImpl(DefaultImpl):
 
     # ------------------------------------------------------------------ constraints, indexes
 
-    def drop_constraint(self, const: "Constraint", if_exists: bool | None = None) -> None:
+    def drop_constraint(self, const: "Constraint", if_exists: bool | None = None, **kw: Any) -> None:
         if not isinstance(
             const, (ForeignKeyConstraint, PrimaryKeyConstraint, UniqueConstraint, CheckConstraint)
         ):

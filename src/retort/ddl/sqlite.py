@@ -180,14 +180,14 @@ class SQLiteImpl(DefaultImpl):
 
     # ------------------------------------------------------------------ constraints, comments
 
-    def add_constraint(self, const: "Constraint") -> None:
+    def add_constraint(self, const: "Constraint", **kw: Any) -> None:
         if _should_create(const, self):
             raise NotImplementedError(
                 "SQLite has no ALTER TABLE ADD CONSTRAINT (constraint "
                 f"{const.name!r} on table {_table_name(const)!r}); {_batch_hint(_table_name(const))}"
             )
 
-    def drop_constraint(self, const: "Constraint", if_exists: bool | None = None) -> None:
+    def drop_constraint(self, const: "Constraint", if_exists: bool | None = None, **kw: Any) -> None:
         raise NotImplementedError(
             "SQLite has no ALTER TABLE DROP CONSTRAINT (constraint "
             f"{const.name!r} on table {_table_name(const)!r}); {_batch_hint(_table_name(const))}"
