@@ -21,7 +21,8 @@ import sqlalchemy as sa
 from retort.operations import batch_mysql as _batch_mysql  # noqa: F401
 from retort.operations import batch_postgresql as _batch_postgresql  # noqa: F401
 from retort.operations import batch_sqlite as _batch_sqlite  # noqa: F401
-from retort.operations.batch_plan import TablePlan, unnamed_convention
+from retort.operations.batch_build import unnamed_convention
+from retort.operations.batch_plan import TablePlan
 from retort.operations.batch_run import move_and_copy, rules
 from retort.util.exc import BatchError
 

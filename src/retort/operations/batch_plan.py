@@ -9,16 +9,16 @@ it carries the final name.  It does no I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy import schema as sa_schema
-from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import TextClause, UnaryExpression
 from sqlalchemy.sql.sqltypes import SchemaType
 
+from retort.operations.batch_build import BuiltTable, build_table, default_should_cast
 from retort.operations.batch_specs import (
+    MODIFIERS,
     ColumnSpec,
     ConstraintSpec,
     IndexSpec,
@@ -30,24 +30,9 @@ from retort.operations.batch_specs import (
     rebuild_column,
     sql_mentions,
     sql_rename,
-    stable_order,
 )
 
-__all__ = ["BuiltTable", "TablePlan", "unnamed_convention"]
-
-_MODIFIERS = {operators.desc_op: sa.desc, operators.asc_op: sa.asc}
-
-
-@dataclass
-class BuiltTable:
-    """What the move-and-copy runs: create ``table``, run ``insert``, re-create ``indexes``."""
-
-    table: sa.Table  # under the temporary name
-    insert: Any  # INSERT .. SELECT, or None when no column carries data over
-    indexes: list[sa.Index]  # bound to ``final``
-    final: sa.Table  # the same definition under the final name
-    late_constraints: list[Any]  # bound to ``final``, added after the rename
-
+__all__ = ["TablePlan"]
 
 _KIND_RANK = {"fk": 0, "unique": 1, "check": 2, "other": 3}
 
@@ -87,7 +72,7 @@ class TablePlan:
         self.table_kwargs = {**source.dialect_kwargs, **(table_kwargs or {})}
         self.naming_convention = naming_convention
         self.partial_reordering = [tuple(o) for o in (partial_reordering or ())]
-        self.should_cast = should_cast or _default_should_cast
+        self.should_cast = should_cast or default_should_cast
         self.columns: dict[str, ColumnSpec] = {}
         self.order: list[str] = []
         self.constraints: list[ConstraintSpec] = []
@@ -182,7 +167,7 @@ class TablePlan:
                 isinstance(expr, UnaryExpression)
                 and isinstance(expr.element, sa.sql.ColumnElement)
                 and getattr(expr.element, "name", None) in self.columns
-                and expr.modifier in _MODIFIERS
+                and expr.modifier in MODIFIERS
             ):
                 items.append(("col", expr.element.name, expr.modifier))
             elif isinstance(expr, TextClause):
@@ -484,147 +469,6 @@ class TablePlan:
         spec = self._column(column.name, "alter_column")
         spec.column = rebuild_column(spec.column, comment=column.comment)
 
-    # ------------------------------------------------------------------ build
-
     def build(self, tmp_name: str, late_kinds: frozenset[str] = frozenset()) -> BuiltTable:
-        """Build the temporary table, the copy statement and the final indexes.
-
-        :param late_kinds: constraint kinds left out of the temporary table and
-            returned as ``late_constraints`` (bound to the final table) instead.
-        """
-        try:
-            order = stable_order(self.order, self.partial_reordering)
-        except KeyError as exc:
-            raise TablePlanError(
-                f"batch_alter_table(partial_reordering=...): no column {exc.args[0]!r} "
-                f"in table {self.name!r}",
-                table_name=self.name,
-            ) from None
-        convention = unnamed_convention(self.naming_convention)
-        final_meta = sa.MetaData(naming_convention=convention) if convention else sa.MetaData()
-        final, built = self._table(self.name, final_meta, order, None, frozenset())
-        names = [b.name if b is not None else None for b in built]
-        indexes = [self._index(spec, final) for spec in self.indexes]
-        late = [b for spec, b in zip(self.constraints, built) if _is_late(spec, late_kinds)]
-        tmp, _ = self._table(tmp_name, sa.MetaData(), order, names, late_kinds)
-        return BuiltTable(tmp, self._insert(tmp, order), indexes, final, late)
-
-    def _table(
-        self, name: str, meta: sa.MetaData, order: list[str], names: list[Any] | None, skip: frozenset[str]
-    ) -> tuple[sa.Table, list[Any]]:
-        pk = self._pk()
-        pk_cols = set(pk.columns) if pk is not None else set()
-        columns = [rebuild_column(self.columns[n].column, primary_key=n in pk_cols) for n in order]
-        built: list[Any] = []
-        for i, spec in enumerate(self.constraints):
-            cname = names[i] if names is not None else spec.name
-            built.append(None if _is_late(spec, skip) else self._constraint(spec, cname, name, meta))
-        extra = [a._copy() if hasattr(a, "_copy") else a for a in self.table_args]
-        table = sa.Table(
-            name,
-            meta,
-            *columns,
-            *[b for b in built if b is not None],
-            *extra,
-            schema=self.schema,
-            comment=self.comment,
-            **self.table_kwargs,
-        )
-        return table, built
-
-    def _constraint(self, spec: ConstraintSpec, cname: Any, table_name: str, meta: sa.MetaData) -> Any:
-        if spec.kind == "pk":
-            return sa.PrimaryKeyConstraint(*spec.columns, name=cname)
-        if spec.kind == "unique":
-            return sa.UniqueConstraint(*spec.columns, name=cname, **spec.options)
-        if spec.kind == "check":
-            text = sa.text(spec.sqltext) if isinstance(spec.sqltext, str) else spec.sqltext
-            return sa.CheckConstraint(text, name=cname)
-        if spec.kind == "fk":
-            return sa.ForeignKeyConstraint(
-                spec.columns, self._fk_targets(spec, table_name, meta), name=cname, **spec.options
-            )
-        try:
-            return spec.obj._copy()
-        except Exception as exc:
-            raise TablePlanError(
-                f"batch mode cannot carry constraint {spec.name!r} ({type(spec.obj).__name__}) "
-                f"over to the new table {self.name!r}: {exc}",
-                table_name=self.name,
-            ) from exc
-
-    def _fk_targets(self, spec: ConstraintSpec, table_name: str, meta: sa.MetaData) -> list[Any]:
-        """Referred columns, with stand-in tables so the DDL compiler can resolve them."""
-        targets: list[Any] = []
-        for schema, table, column in spec.refs:
-            if spec.self_ref:
-                # point at the final name: the new table is renamed to it at the end
-                schema, table = self.schema, self.name
-                if table == table_name:
-                    targets.append(f"{schema + '.' if schema else ''}{table}.{column}")
-                    continue
-            key = f"{schema}.{table}" if schema else table
-            stand_in = meta.tables.get(key)
-            if stand_in is None:
-                stand_in = sa.Table(table, meta, schema=schema)
-            if column not in stand_in.c:
-                stand_in.append_column(sa.Column(column, sa.types.NullType()))
-            targets.append(stand_in.c[column])
-        return targets
-
-    def _index(self, spec: IndexSpec, table: sa.Table) -> sa.Index:
-        exprs: list[Any] = []
-        for kind, e, modifier in spec.items:
-            if kind == "col":
-                col = table.c[e]
-                exprs.append(_MODIFIERS[modifier](col) if modifier in _MODIFIERS else col)
-            else:
-                exprs.append(sa.text(e) if isinstance(e, str) else e)
-        has_column = any(kind == "col" for kind, _, _ in spec.items)
-        extra = {} if has_column else {"_table": table}
-        return sa.Index(spec.name, *exprs, unique=spec.unique, **spec.kwargs, **extra)
-
-    def _insert(self, tmp: sa.Table, order: list[str]) -> Any:
-        by_name = {c.name: c for c in self.source.columns}
-        targets, exprs = [], []
-        for n in order:
-            spec = self.columns[n]
-            if spec.column.computed is not None:
-                continue  # the database computes it; it cannot be inserted
-            if spec.using is not None:
-                expr: Any = spec.using
-            elif spec.source is not None:
-                expr = by_name[spec.source]
-                if spec.cast_to is not None and self.should_cast(expr.type, spec.cast_to):
-                    expr = sa.cast(expr, spec.cast_to).label(spec.source)
-            else:
-                continue
-            targets.append(tmp.c[n])
-            exprs.append(expr)
-        if not targets:
-            return None
-        return tmp.insert().from_select(targets, sa.select(*exprs))
-
-
-def unnamed_convention(convention: Any) -> dict[Any, str] | None:
-    """The part of a naming convention that names *unnamed* constraints.
-
-    Templates using ``%(constraint_name)s`` would rename constraints that
-    already have a name in the database (and fail on unnamed ones), so they
-    are left out.
-    """
-    if not convention:
-        return None
-    kept = {k: v for k, v in convention.items() if "%(constraint_name)s" not in str(v)}
-    return kept or None
-
-
-def _is_late(spec: ConstraintSpec, late_kinds: frozenset[str]) -> bool:
-    return spec.kind in late_kinds or (spec.kind == "fk" and spec.self_ref and "self_fk" in late_kinds)
-
-
-def _default_should_cast(old_type: Any, new_type: Any) -> bool:
-    """CAST only when the kind of data changes (VARCHAR(10) -> VARCHAR(20) needs none)."""
-    if isinstance(old_type, sa.types.NullType):
-        return False
-    return old_type._type_affinity is not new_type._type_affinity
+        """Build the temporary table, the copy statement and the final indexes (``batch_build``)."""
+        return build_table(self, tmp_name, late_kinds)

@@ -19,7 +19,8 @@ from retort.operations.batch_run import rules
 
 if TYPE_CHECKING:
     from retort.operations.batch import BatchOperationsImpl
-    from retort.operations.batch_plan import BuiltTable, TablePlan
+    from retort.operations.batch_build import BuiltTable
+    from retort.operations.batch_plan import TablePlan
 
 __all__: list[str] = []
 

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import sqlalchemy as sa
 
-from retort.operations.batch_plan import BuiltTable, TablePlan, _default_should_cast
+from retort.operations.batch_build import BuiltTable, default_should_cast
+from retort.operations.batch_plan import TablePlan
 from retort.util.exc import BatchError
 from retort.util.registry import Dispatcher
 
@@ -41,7 +42,7 @@ __all__ = ["TEMP_PREFIX", "move_and_copy", "rules", "temp_table_name"]
 TEMP_PREFIX = "_retort_tmp_"
 
 rules = Dispatcher(what="batch move-and-copy rule")
-rules.register("should_cast", _default_should_cast)
+rules.register("should_cast", default_should_cast)
 # a self-referential foreign key would bind to the old table, which goes away
 rules.register("late_kinds", frozenset({"self_fk"}))
 

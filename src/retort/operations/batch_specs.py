@@ -13,6 +13,7 @@ from typing import Any, Iterable, Sequence
 
 import sqlalchemy as sa
 from sqlalchemy import schema as sa_schema
+from sqlalchemy.sql import operators
 from sqlalchemy.sql.base import _NONE_NAME
 from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.schema import SchemaEventTarget
@@ -126,7 +127,8 @@ _KIND_OF = (
     (sa_schema.CheckConstraint, "check"),
 )
 
-_TYPE_WORDS = {"pk": "primary key", "unique": "unique", "fk": "foreign key", "check": "check", "other": ""}
+#: ASC / DESC on an index column, kept through a rename
+MODIFIERS = {operators.desc_op: sa.desc, operators.asc_op: sa.asc}
 
 
 def _kind(const: Any) -> str | None:

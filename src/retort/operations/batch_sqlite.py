@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Iterator
 
 import sqlalchemy as sa
 
-from retort.operations.batch_plan import _default_should_cast
+from retort.operations.batch_build import default_should_cast
 from retort.operations.batch_run import rules
 from retort.util.exc import BatchError
 
@@ -31,7 +31,7 @@ def _sqlite_should_cast(old_type: Any, new_type: Any) -> bool:
     # CAST(x AS JSON) has NUMERIC affinity on SQLite and turns documents into 0
     if isinstance(new_type, sa.JSON):
         return False
-    return _default_should_cast(old_type, new_type)
+    return default_should_cast(old_type, new_type)
 
 
 def _referencing(conn: sa.Connection, source: sa.Table, prefix: str) -> list[str]:
