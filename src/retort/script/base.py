@@ -9,7 +9,6 @@ file.  Its identifiers come from the file's text (see
 from __future__ import annotations
 
 import contextlib
-import datetime
 import os
 import re
 import sys
@@ -28,6 +27,8 @@ from retort.util.exc import (
 )
 
 if TYPE_CHECKING:
+    import datetime
+
     from retort.config import Config
 
 __all__ = ["Script", "ScriptDirectory"]

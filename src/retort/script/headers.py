@@ -20,7 +20,6 @@ each file's size and mtime; a stale or unreadable cache is simply ignored.
 
 from __future__ import annotations
 
-import ast
 import marshal
 import os
 import re
@@ -81,6 +80,8 @@ def _docstring(text: str) -> tuple[str | None, int]:
         return None, 0
     body = m.group("body")
     if "\\" in body and m.group("prefix").lower() != "r":
+        import ast
+
         try:
             return ast.literal_eval(m.group("q") + body + m.group("q")), m.end()
         except (SyntaxError, ValueError):
@@ -89,6 +90,8 @@ def _docstring(text: str) -> tuple[str | None, int]:
 
 
 def _from_ast(text: str, path: str) -> Header | None:
+    import ast  # only for files the regular expressions cannot read
+
     try:
         tree = ast.parse(text, filename=path)
     except SyntaxError as exc:
@@ -192,7 +195,7 @@ class HeaderCache:
         self._dirty = False
         try:
             with open(self.path, "rb") as f:
-                data = marshal.load(f)
+                data = marshal.loads(f.read())  # loads(bytes) is far faster than load(file)
             if isinstance(data, dict):
                 self._entries = data
         except (OSError, EOFError, ValueError, TypeError):

@@ -111,13 +111,20 @@ class Revision:
             raise LoopDetected(revision)
         if revision in deps:
             raise DependencyLoopDetected(revision)
-        self.verify_rev_id(revision)
+        if not isinstance(revision, str) or not revision or "@" in revision or "-" in revision or "+" in revision:
+            self.verify_rev_id(revision)
         self.revision = revision
-        self.down_revision = tuple_rev_as_scalar(down)  # type: ignore[assignment]
-        self.dependencies = tuple_rev_as_scalar(deps)  # type: ignore[assignment]
+        self.down_revision = down[0] if len(down) == 1 else (down or None)  # type: ignore[assignment]
+        self.dependencies = deps[0] if len(deps) == 1 else (deps or None)  # type: ignore[assignment]
         self._orig_branch_labels = set(_as_tuple(branch_labels))
         self.branch_labels = set(self._orig_branch_labels)
+        # plain attributes, not properties: graph walks read them millions of times
+        self._down = down
+        self._set_dependencies(deps)
+
+    def _set_dependencies(self, deps: tuple[str, ...]) -> None:
         self._resolved_dependencies = deps
+        self._all_down = self._down + tuple(d for d in deps if d not in self._down)
 
     @classmethod
     def verify_rev_id(cls, revision: str) -> None:
@@ -141,18 +148,16 @@ class Revision:
     def add_nextrev(self, revision: Revision) -> None:
         """Record ``revision`` as a child (through down_revision or depends_on)."""
         self._all_nextrev = self._all_nextrev | {revision.revision}
-        if self.revision in revision._versioned_down_revisions:
+        if self.revision in revision._down:
             self.nextrev = self.nextrev | {revision.revision}
 
     @property
     def _all_down_revisions(self) -> tuple[str, ...]:
-        return _as_tuple(self.down_revision) + tuple(
-            d for d in self._resolved_dependencies if d not in _as_tuple(self.down_revision)
-        )
+        return self._all_down
 
     @property
     def _versioned_down_revisions(self) -> tuple[str, ...]:
-        return _as_tuple(self.down_revision)
+        return self._down
 
     @property
     def _normalized_down_revisions(self) -> tuple[str, ...]:
@@ -230,7 +235,7 @@ class RevisionMap:
             rmap[rev.revision] = rev
         labels = self._collect_labels(rmap)
         for rev in rmap.values():
-            for down in rev._versioned_down_revisions:
+            for down in rev._down:
                 if down not in rmap:
                     raise MissingRevision(
                         "Revision %s referenced from %s is not present" % (down, _where(rev)),
@@ -249,14 +254,14 @@ class RevisionMap:
                 if target == rev.revision:
                     raise DependencyLoopDetected(rev.revision)
                 resolved.append(target)
-            rev._resolved_dependencies = tuple(resolved)
+            rev._set_dependencies(tuple(resolved))
         # children are linked in a second pass so that the parent sets are final
         children: dict[str, set[str]] = {}
         all_children: dict[str, set[str]] = {}
         for rev in rmap.values():
-            for down in rev._versioned_down_revisions:
+            for down in rev._down:
                 children.setdefault(down, set()).add(rev.revision)
-            for down in rev._all_down_revisions:
+            for down in rev._all_down:
                 all_children.setdefault(down, set()).add(rev.revision)
         for rid, kids in all_children.items():
             rmap[rid]._all_nextrev = frozenset(kids)
@@ -287,35 +292,33 @@ class RevisionMap:
 
     def _detect_cycles(self, rmap: dict[str, Revision]) -> None:
         # Kahn's algorithm: whatever cannot be peeled off from the bases sits on
-        # (or above) a cycle.  Run first on down_revision edges only, then with
-        # depends_on, so the error says which kind of link closes the loop.
-        for edges_attr, error in (
-            ("_versioned_down_revisions", CycleDetected),
-            ("_all_down_revisions", DependencyCycleDetected),
-        ):
-            pending = {rid: len(getattr(rev, edges_attr)) for rid, rev in rmap.items()}
-            kids: dict[str, list[str]] = {}
-            for rid, rev in rmap.items():
-                for down in getattr(rev, edges_attr):
-                    kids.setdefault(down, []).append(rid)
-            todo = [rid for rid, n in pending.items() if n == 0]
-            seen = 0
-            while todo:
-                rid = todo.pop()
-                seen += 1
-                for kid in kids.get(rid, ()):
-                    pending[kid] -= 1
-                    if pending[kid] == 0:
-                        todo.append(kid)
-            if seen != len(rmap):
-                stuck = [rid for rid, n in pending.items() if n > 0]
-                exc = error(stuck)
-                paths = [getattr(rmap[r], "path", None) for r in stuck]
-                paths = [p for p in paths if p]
-                if paths:
-                    exc.args = (str(exc) + "; files: " + ", ".join(paths),)
-                exc.paths = paths  # type: ignore[attr-defined]
-                raise exc
+        # (or above) a cycle.  One pass over all links; only when it fails, a
+        # second over down_revision links alone tells which kind of loop it is.
+        stuck = self._unsorted(rmap, "_all_down", "_all_nextrev")
+        if not stuck:
+            return
+        down_stuck = self._unsorted(rmap, "_down", "nextrev")
+        error = CycleDetected if down_stuck else DependencyCycleDetected
+        stuck = down_stuck or stuck
+        exc = error(stuck)
+        paths = [p for p in (getattr(rmap[r], "path", None) for r in stuck) if p]
+        if paths:
+            exc.args = (str(exc) + "; files: " + ", ".join(paths),)
+        exc.paths = paths  # type: ignore[attr-defined]
+        raise exc
+
+    @staticmethod
+    def _unsorted(rmap: dict[str, Revision], parents_attr: str, children_attr: str) -> list[str]:
+        """Return the ids Kahn's algorithm cannot order (on or above a cycle), in map order."""
+        pending = {rid: len(getattr(rev, parents_attr)) for rid, rev in rmap.items()}
+        todo = [rid for rid, n in pending.items() if n == 0]
+        while todo:
+            rid = todo.pop()
+            for kid in getattr(rmap[rid], children_attr):
+                pending[kid] -= 1
+                if pending[kid] == 0:
+                    todo.append(kid)
+        return [rid for rid, n in pending.items() if n > 0]
 
     def _propagate_labels(self, rmap: dict[str, Revision]) -> None:
         # A label applies to its revision, every descendant, and every ancestor
@@ -407,7 +410,7 @@ class RevisionMap:
             if up:
                 nxt = rev._all_nextrev if include_deps else rev.nextrev
             else:
-                nxt = rev._all_down_revisions if include_deps else rev._versioned_down_revisions
+                nxt = rev._all_down if include_deps else rev._down
             for n in nxt:
                 if n not in seen:
                     seen.add(n)
@@ -456,7 +459,7 @@ class RevisionMap:
             rid = stack.pop()
             order.append(rid)
             ready = []
-            for p in rmap[rid]._all_down_revisions:
+            for p in rmap[rid]._all_down:
                 if p in pending:
                     pending[p] -= 1
                     if pending[p] == 0:
