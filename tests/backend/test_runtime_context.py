@@ -330,3 +330,26 @@ def test_migration_context_stamp(tmp_path, engine):
         with ctx.begin_transaction():
             ctx.stamp(script, "a")
     assert version_rows(engine) == ["a"]
+
+
+@pytest.mark.parametrize("env_py", [EXTERNAL_TXN_ENV, NO_BEGIN_ENV], ids=["external", "no_begin"])
+def test_autocommit_block_outside_our_transactions(tmp_path, engine, env_py):
+    ini = make_project(tmp_path / "p", engine.url)
+    (ini.parent / "migrations" / "env.py").write_text(env_py)
+    add_revision(
+        ini,
+        "a",
+        None,
+        create_table_code("before")
+        + "\nwith op.get_context().autocommit_block():\n    op.execute('CREATE TABLE inside (x INTEGER)')\n"
+        + create_table_code("after"),
+    )
+    add_revision(ini, "b", "a", create_table_code("later"))
+    if env_py is EXTERNAL_TXN_ENV:
+        # SQLAlchemy can't commit a transaction inside the caller's "with begin()"
+        with pytest.raises(CommandError, match="autocommit_block"):
+            command.upgrade(config_for(ini), "head")
+        return
+    command.upgrade(config_for(ini), "head")
+    assert {"before", "inside", "after", "later"} <= table_names(engine)
+    assert version_rows(engine) == ["b"]

@@ -90,6 +90,7 @@ class MigrationContext:
         self._transaction: Any = None  # the SQLAlchemy transaction we own, if any
         self._savepoint: Any = None  # per-step savepoint inside our outer transaction
         self._step_log: Any = None  # statements of the running step (runner.StepLog)
+        self._adopted: Any = None  # begun by autocommit_block() after committing the caller's
         self._lock_depth = 0
         self._lock_name: str | None = None
         self._version = VersionTable(
@@ -222,6 +223,15 @@ class MigrationContext:
 
         with self._locked():
             run_steps(self, kw)
+            if not self._outer_open:
+                self._commit_adopted()
+
+    def _commit_adopted(self) -> None:
+        adopted, self._adopted = self._adopted, None
+        if adopted is not None and adopted is self._transaction:
+            self._transaction = None
+            if adopted.is_active:
+                adopted.commit()
 
     # -- transactions --------------------------------------------------
 
@@ -271,6 +281,7 @@ class MigrationContext:
                         yield trans
                 else:
                     yield None
+                    self._commit_adopted()
             finally:
                 self._outer_open = False
 
@@ -339,6 +350,12 @@ class MigrationContext:
         assert self.connection is not None
         conn = self.connection
         ours = self._transaction
+        if ours is None and self._in_external_transaction:
+            raise CommandError(
+                "autocommit_block() can't commit the transaction env.py began itself "
+                "(engine.begin() / connection.begin() before context.configure()); "
+                "use 'with engine.connect() as connection:' and context.begin_transaction()"
+            )
         had_transaction = conn.in_transaction()
         if ours is not None and ours.is_active:
             ours.commit()
@@ -361,6 +378,10 @@ class MigrationContext:
             if ours is not None or had_transaction:
                 self._transaction = conn.begin()
                 self._driver_begin()
+                if ours is None:
+                    # the caller's transaction was committed above; the one
+                    # replacing it is ours to commit when the run ends
+                    self._adopted = self._transaction
 
     def _mark_committed(self) -> None:
         if self._step_log is not None:
