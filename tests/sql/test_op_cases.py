@@ -235,3 +235,21 @@ def batch_passthrough(op):
 def batch_exclude(op):
     with op.batch_alter_table("t") as b:
         b.create_exclude_constraint("ex", ("c", "="), using="gist")
+
+
+def from_table_indexes(op):
+    """CreateTableOp.from_table leaves indexes to CreateIndexOp; a plain create_table makes them."""
+    from importlib import import_module
+
+    mod = import_module(type(op).__module__.split(".")[0] + ".operations.ops")
+    md = sa.MetaData()
+    t = sa.Table(
+        "t", md, Column("id", Integer, primary_key=True), Column("a", Integer, index=True),
+        Column("b", Integer, unique=True), sa.Index("ix_b", "b"),
+    )
+    op.invoke(mod.CreateTableOp.from_table(t))
+    op.invoke(mod.DropTableOp.from_table(t).reverse())
+    op.invoke(mod.CreateTableOp("u", [Column("id", Integer, primary_key=True), Column("a", Integer, index=True)]))
+    attached = Column("a", Integer, index=True, unique=True)
+    sa.Table("v", sa.MetaData(), attached)
+    op.invoke(mod.CreateTableOp("w", [attached]))

@@ -42,6 +42,7 @@ CASES = [
     (c.data, ("sqlite", "postgresql", "mysql", "oracle")),
     (c.exclude_constraint, ("postgresql",)),
     (c.batch_passthrough, ("postgresql", "mysql")),
+    (c.from_table_indexes, ("sqlite", "postgresql", "mysql")),
     (c.batch_exclude, ("postgresql",)),
 ]
 

@@ -53,6 +53,11 @@ class SchemaObjects:
         constraints_included = kw.pop("_constraints_included", False)
         metadata = kw.pop("_metadata", None) or self.metadata()
         columns = [copy_column(c, keep_fks=not constraints_included) for c in items if isinstance(c, sa.Column)]
+        if constraints_included:
+            # a table taken from MetaData (from_table): its indexes are ops of
+            # their own (CreateIndexOp), so Column(index=True) must not add one
+            for col in columns:
+                col.index = None
         table = sa.Table(name, metadata, *columns, schema=schema, **kw)
         for item in items:
             if isinstance(item, sa.Column):
