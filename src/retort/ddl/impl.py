@@ -14,6 +14,7 @@ import warnings
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping, Sequence, TextIO
 
 from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, text
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import (
     AddConstraint,
     Computed,
@@ -51,9 +52,11 @@ def _load_builtin_dialects() -> None:
     global _builtins_loaded
     if _builtins_loaded:
         return
-    _builtins_loaded = True
+    # the flag is set only once every module is in: a second thread meanwhile
+    # simply imports again (Python's import lock makes that safe and cheap)
     for mod in _BUILTIN_DIALECT_MODULES:
         importlib.import_module(f"retort.ddl.{mod}")
+    _builtins_loaded = True
 
 
 def impl_for(dialect_name: str) -> type["DefaultImpl"]:
@@ -85,9 +88,7 @@ def _render_literal_bindparam(element: literal_bindparam, compiler: Any, **kw: A
 
 
 # registered here rather than in elements.py: it is a data construct, not DDL
-from sqlalchemy.ext.compiler import compiles as _compiles  # noqa: E402
-
-_compiles(literal_bindparam)(_render_literal_bindparam)
+compiles(literal_bindparam)(_render_literal_bindparam)
 
 
 class DefaultImpl(ComparisonHooks):
