@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from retort.migration import MigrationContext
 from retort.operations import Operations
+from retort.util.exc import CommandError
 
 pytestmark = pytest.mark.backend
 
@@ -229,3 +230,13 @@ def test_postgresql_expression_and_partial_indexes_survive(postgresql_engine):
         defs = dict(conn.exec_driver_sql("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'item'").all())
     assert defs["ix_item_lower"].endswith("USING btree (lower((code)::text))")
     assert defs["ix_item_some"].endswith("USING btree (qty) WHERE (qty > 1)")
+
+
+def test_column_placement_without_a_rebuild_is_refused(engine):
+    with engine.begin() as conn:
+        make_tables(conn)
+    with pytest.raises(CommandError, match="recreate='always'"):
+        with engine.begin() as conn:
+            with ops(conn).batch_alter_table("item") as batch_op:
+                batch_op.add_column(sa.Column("extra", sa.Integer), insert_after="id")
+    assert "extra" not in [c["name"] for c in sa.inspect(engine).get_columns("item")]

@@ -173,6 +173,16 @@ class BatchOperationsImpl:
             self._alter_in_place(recorded)
 
     def _alter_in_place(self, recorded: list[tuple[str, tuple[Any, ...], dict[str, Any]]]) -> None:
+        for opname, args, kw in recorded:
+            placed = [k for k in _PLACEMENT if kw.get(k) is not None]
+            if placed:
+                # ALTER cannot place a column; doing nothing would be silently wrong
+                raise BatchError(
+                    f"batch {opname}({args[1]!r}, {placed[0]}={kw[placed[0]]!r}) needs the table "
+                    "rebuilt, and this batch runs plain ALTER statements; use "
+                    "batch_alter_table(..., recreate='always')",
+                    table_name=self.table_name,
+                )
         name = self.table_name
         for opname, args, kw in recorded:
             kw = {k: v for k, v in kw.items() if k not in _PLACEMENT}
