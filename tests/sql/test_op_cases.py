@@ -253,3 +253,16 @@ def from_table_indexes(op):
     attached = Column("a", Integer, index=True, unique=True)
     sa.Table("v", sa.MetaData(), attached)
     op.invoke(mod.CreateTableOp("w", [attached]))
+
+
+def add_column_from_table(op):
+    """A column taken from a table brings its index / unique, not its FK (a separate op)."""
+    from importlib import import_module
+
+    mod = import_module(type(op).__module__.split(".")[0] + ".operations.ops")
+    t = sa.Table(
+        "t", sa.MetaData(), Column("id", Integer, primary_key=True), Column("a", Integer, index=True),
+        Column("b", Integer, unique=True), Column("c", Integer, ForeignKey("o.id")),
+    )
+    for name in ("a", "b", "c"):
+        op.invoke(mod.AddColumnOp.from_column(t.c[name]))

@@ -43,6 +43,7 @@ CASES = [
     (c.exclude_constraint, ("postgresql",)),
     (c.batch_passthrough, ("postgresql", "mysql")),
     (c.from_table_indexes, ("sqlite", "postgresql", "mysql")),
+    (c.add_column_from_table, ("postgresql", "mysql")),
     (c.batch_exclude, ("postgresql",)),
 ]
 

@@ -52,7 +52,7 @@ class SchemaObjects:
         """A Table holding fresh copies of ``items`` (columns, constraints, indexes)."""
         constraints_included = kw.pop("_constraints_included", False)
         metadata = kw.pop("_metadata", None) or self.metadata()
-        columns = [copy_column(c, keep_fks=not constraints_included) for c in items if isinstance(c, sa.Column)]
+        columns = [copy_column(c) for c in items if isinstance(c, sa.Column)]
         if constraints_included:
             # a table taken from MetaData (from_table): its indexes are ops of
             # their own (CreateIndexOp), so Column(index=True) must not add one
@@ -260,20 +260,14 @@ def ensure_fk_targets(table: sa.Table) -> None:
                 target.append_column(sa.Column(col_name, NULLTYPE))
 
 
-def copy_column(column: sa.Column[Any], *, keep_fks: bool = True) -> sa.Column[Any]:
-    """A fresh, unattached copy of ``column``, its ForeignKeys included.
+def copy_column(column: sa.Column[Any]) -> sa.Column[Any]:
+    """A fresh, unattached copy of ``column``.
 
-    ``Column._copy()`` drops the ForeignKeys owned by a table-level constraint
-    (every FK of an attached column); re-add them unless the caller copies the
-    table's constraints itself (``keep_fks=False``).
+    As in Alembic, a column taken from a table keeps its own ForeignKeys only
+    if they are not owned by that table's constraints: autogenerate emits
+    those as separate CreateForeignKeyOps.
     """
-    new = column._copy()
-    if keep_fks and column.table is not None:
-        have = {fk._get_colspec() for fk in new.foreign_keys}
-        for fk in column.foreign_keys:
-            if fk._get_colspec() not in have:
-                new.append_foreign_key(fk._copy())
-    return new
+    return column._copy()
 
 
 def _is_implicit(constraint: Any) -> bool:
