@@ -205,3 +205,16 @@ def test_add_column_with_inline_references(engine):
         assert [r["on_delete"] for r in rows] == ["CASCADE"]
     else:
         assert fks[0]["options"].get("ondelete") == "CASCADE"
+
+
+def test_column_comment_set_and_removed(server_engine):
+    engine = server_engine
+    run(engine, lambda i: i.create_table(base_table()))
+    hints = dict(existing_type=sa.String(50), existing_nullable=False, existing_server_default="n/a")
+    run(engine, lambda i: i.alter_column("t", "name", comment="it's 100%", **hints))
+    assert columns(engine, "t")["name"]["comment"] == "it's 100%"
+    run(engine, lambda i: i.alter_column("t", "name", comment=None, existing_comment="it's 100%", **hints))
+    col = columns(engine, "t")["name"]
+    assert not col["comment"]
+    # re-stating the column (MySQL) kept what the hints described
+    assert col["nullable"] is False and "n/a" in str(col["default"])
