@@ -240,3 +240,19 @@ def test_column_placement_without_a_rebuild_is_refused(engine):
             with ops(conn).batch_alter_table("item") as batch_op:
                 batch_op.add_column(sa.Column("extra", sa.Integer), insert_after="id")
     assert "extra" not in [c["name"] for c in sa.inspect(engine).get_columns("item")]
+
+
+@pytest.mark.parametrize("kind", ["BY DEFAULT", "ALWAYS"])
+def test_postgresql_identity_carries_on(postgresql_engine, kind):
+    engine = postgresql_engine
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE TABLE it (id INTEGER GENERATED {kind} AS IDENTITY PRIMARY KEY, v TEXT)")
+        conn.exec_driver_sql("INSERT INTO it (v) VALUES ('a'), ('b')")
+        with ops(conn).batch_alter_table("it", recreate="always") as batch_op:
+            batch_op.add_column(sa.Column("w", sa.Integer))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO it (v) VALUES ('c')")
+    assert rows(engine, "SELECT id, v FROM it ORDER BY id") == [(1, "a"), (2, "b"), (3, "c")]
+    identity = sa.inspect(engine).get_columns("it")[0]["identity"]
+    assert identity["always"] is (kind == "ALWAYS")
+    assert rows(engine, "SELECT relname FROM pg_class WHERE relkind = 'S'") == [("it_id_seq",)]

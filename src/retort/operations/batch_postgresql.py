@@ -3,7 +3,9 @@
 The temporary table's SERIAL (or identity) column gets a fresh sequence
 starting at 1; once the rows are copied it is moved past the highest copied
 value, and once the table has its final name the sequence gets the old
-sequence's name back (the old one went with the old table).  Named
+sequence's name back (the old one went with the old table).  A GENERATED
+ALWAYS identity is created BY DEFAULT (so the rows can be copied) and set
+back to ALWAYS at the end.  Named
 constraints of the old table are dropped first by the impl's
 ``prep_table_for_batch`` (their names are schema-wide); all of it runs in a
 SAVEPOINT, so a failure puts everything back.
@@ -41,9 +43,14 @@ def _serial_sequence(batch_impl: BatchOperationsImpl, table_ident: str, column: 
 
 
 @rules.dispatch_for("before_create", qualifier="postgresql")
-def _drop_self_references(
+def _before_create(
     batch_impl: BatchOperationsImpl, plan: TablePlan, built: BuiltTable, state: dict[str, Any]
 ) -> None:
+    # GENERATED ALWAYS refuses the copied values: copy BY DEFAULT, switch back after
+    always = [c for c in built.table.columns if c.identity is not None and c.identity.always]
+    for col in always:
+        col.identity.always = False
+    state["identity_always"] = [c.name for c in always]
     # they depend on the primary key that prep_table_for_batch drops, and go
     # with the old table anyway (the new table has its own)
     source = plan.source
@@ -107,3 +114,6 @@ def _rename_sequences(
         if new_ident.split(".")[-1].strip('"') == old_name.strip('"'):
             continue
         impl._exec(sa.text(f"ALTER SEQUENCE {new_ident} RENAME TO {old_name}"))
+    final = preparer.format_table(built.final)
+    for name in state.get("identity_always", ()):
+        impl._exec(sa.text(f"ALTER TABLE {final} ALTER COLUMN {preparer.quote(name)} SET GENERATED ALWAYS"))
