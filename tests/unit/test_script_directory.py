@@ -16,6 +16,7 @@ from retort.script.revision import (
     DependencyCycleDetected,
     LoopDetected,
     MultipleHeads,
+    RangeNotAncestorError,
     ResolutionError,
 )
 from retort.util.exc import CommandError, DuplicateRevision, MissingRevision, ScriptFileError
@@ -180,8 +181,16 @@ def test_several_version_locations(copy_fixture):
 
 def test_unknown_revision(copy_fixture):
     sd = ScriptDirectory(copy_fixture("linear"))
-    with pytest.raises(ResolutionError, match="No such revision or branch 'fffff'"):
+    with pytest.raises(ResolutionError, match="Can't locate revision identified by 'fffff'"):
         sd.get_revision("fffff")
+    with pytest.raises(ResolutionError, match="Can't locate revision identified by 'fffff'"):
+        sd.upgrade_plan("fffff", ())
+
+
+def test_downgrade_to_a_revision_not_applied(copy_fixture):
+    sd = ScriptDirectory(copy_fixture("branches"))
+    with pytest.raises(RangeNotAncestorError, match="Destination 27c6a30d7c24 is not a valid downgrade target"):
+        sd.downgrade_plan("27c6a30d7c24", ("ae1027a6acf",))
 
 
 def test_missing_directory(tmp_path):

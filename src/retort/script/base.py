@@ -11,17 +11,17 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import sys
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from retort.script import headers as _headers
-from retort.script.revision import Revision, RevisionMap, _as_tuple, tuple_rev_as_scalar
+from retort.script.revision import Revision, RevisionMap
 from retort.util import pyfiles
 from retort.util.exc import (
     CommandError,
-    LoopDetected,
     MultipleHeads,
+    RangeNotAncestorError,
+    ResolutionError,
     RevisionError,
     ScriptFileError,
 )
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 __all__ = ["Script", "ScriptDirectory"]
 
 _DEFAULT_FILE_TEMPLATE = "%(rev)s_%(slug)s"
-_SLUG_WORD = re.compile(r"\w+")
 # revision files: *.py, and with sourceless also *.pyc / *.pyo; never
 # __init__ or an editor's lock file (.#name.py)
 _SOURCE_FILE = re.compile(r"^(?!\.#|__init__)(.*)\.py$")
@@ -395,8 +394,17 @@ class ScriptDirectory:
                 yield dir_, name, name if rel_dir == "." else os.path.join(rel_dir, name)
 
     @contextlib.contextmanager
-    def _catch_revision_errors(self, ancestor: str | None = None, multiple_heads: str | None = None,
-                               start: Any = None, end: Any = None) -> Iterator[None]:
+    def _catch_revision_errors(
+        self,
+        ancestor: str | None = None,
+        multiple_heads: str | None = None,
+        start: Any = None,
+        end: Any = None,
+        resolution: str | None = None,
+    ) -> Iterator[None]:
+        # The graph's errors keep their types (code catching ResolutionError
+        # ports from Alembic unchanged); only the wording becomes Alembic's
+        # command-level wording.
         try:
             yield
         except MultipleHeads as exc:
@@ -409,12 +417,22 @@ class ScriptDirectory:
                     "'heads' for all heads" % (exc.argument, exc.argument.split("@")[-1]),
                 )
             raise
+        except RangeNotAncestorError as exc:
+            if ancestor:
+                exc.args = (ancestor % {"start": start, "end": end},)
+            raise
+        except ResolutionError as exc:
+            if exc.args and str(exc.args[0]).startswith("No such revision or branch"):
+                exc.args = ((resolution or "Can't locate revision identified by '%s'") % exc.argument,)
+            raise
 
     # -- the graph ------------------------------------------------------
 
     def walk_revisions(self, base: str = "base", head: str = "heads") -> Iterator[Script]:
         """Yield every Script from ``head`` down to ``base``, newest first."""
-        with self._catch_revision_errors(start=base, end=head):
+        with self._catch_revision_errors(
+            start=base, end=head, ancestor="Revision %(start)s is not an ancestor of revision %(end)s"
+        ):
             revs = list(self.revision_map.iterate_revisions(head, base, inclusive=True, assert_relative_length=False))
         yield from revs  # type: ignore[misc]
 
@@ -483,7 +501,10 @@ class ScriptDirectory:
 
     def downgrade_plan(self, destination: Any, current_heads: Sequence[str] = ()) -> list[Script]:
         """Return the Scripts to downgrade from ``current_heads`` to ``destination``, in run order."""
-        with self._catch_revision_errors():
+        with self._catch_revision_errors(
+            ancestor="Destination %(end)s is not a valid downgrade target from current head(s)",
+            end=destination,
+        ):
             return self.revision_map.downgrade_plan(destination, current_heads)  # type: ignore[return-value]
 
     def history(self, rev_range: str | None = None, current_heads: Sequence[str] | None = None) -> list[Script]:

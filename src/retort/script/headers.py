@@ -45,7 +45,11 @@ _SIMPLE = re.compile(
 )
 _STR_ITEM = re.compile(_STR)
 # a module docstring: only blank lines and comments may precede it
-_DOCSTRING = re.compile(r'\A\ufeff?(?:[ \t]*(?:#[^\n]*)?\n)*(?P<prefix>[rRuU]?)(?P<q>"""|\'\'\')(?P<body>.*?)(?P=q)', re.S)
+_DOCSTRING = re.compile(
+    r'\A\ufeff?(?:[ \t]*(?:#[^\n]*)?\n)*(?P<prefix>[rRuU]?)(?:(?P<q>"""|\'\'\')(?P<body>.*?)(?P=q)'
+    r'|(?P<q1>["\'])(?P<body1>[^"\'\\\n]*)(?P=q1))',
+    re.S,
+)
 
 
 class NeedsImport(Exception):
@@ -78,6 +82,8 @@ def _docstring(text: str) -> tuple[str | None, int]:
     m = _DOCSTRING.match(text)
     if m is None:
         return None, 0
+    if m.group("q1"):
+        return m.group("body1"), m.end()
     body = m.group("body")
     if "\\" in body and m.group("prefix").lower() != "r":
         import ast
@@ -170,6 +176,8 @@ def read_header(path: str, text: str | None = None) -> Header | None:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             text = _decode_with_cookie(raw, path)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # as Python reads source
     found: dict[str, Any] = {}
     try:
         doc, body_start = _docstring(text)
