@@ -212,3 +212,13 @@ def test_pg_prep_table_for_batch_frees_index_backed_names(postgresql_engine):
     assert insp.get_unique_constraints("t") == []
     assert [f["name"] for f in insp.get_foreign_keys("t")] == ["fk_t_other"]
     assert insp.get_pk_constraint("_retort_tmp_t")["name"] == "pk_t"
+
+
+def test_sqlite_drop_of_an_indexed_column_points_at_batch_mode(sqlite_engine):
+    engine = sqlite_engine
+    t = sa.Table("t", sa.MetaData(), sa.Column("a", sa.Integer), sa.Column("b", sa.Integer, index=True))
+    with engine.begin() as conn:
+        online(conn).create_table(t)
+    with engine.begin() as conn, pytest.raises(NotImplementedError, match="batch_alter_table"):
+        online(conn).drop_column("t", sa.Column("b"))
+    assert set(cols(engine, "t")) == {"a", "b"}

@@ -11,6 +11,7 @@ import os
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import Computed, DefaultClause
@@ -123,7 +124,17 @@ class SQLiteImpl(DefaultImpl):
                 )
             if not self._has_column(table_name, column.name, schema):
                 return
-        self._exec(el.DropColumn(table_name, column, schema=schema))
+        try:
+            self._exec(el.DropColumn(table_name, column, schema=schema))
+        except sa_exc.OperationalError as err:
+            # SQLite refuses to drop a key / unique / indexed / referenced column
+            message = str(err.orig)
+            if "cannot drop" in message or "after drop column" in message:
+                raise NotImplementedError(
+                    f"SQLite cannot DROP COLUMN {column.name!r} of table {table_name!r} "
+                    f"({message}); {_batch_hint(table_name)}"
+                ) from err
+            raise
 
     def _has_column(self, table_name: str, column_name: str, schema: str | None) -> bool:
         prefix = f"{self.dialect.identifier_preparer.quote_schema(schema)}." if schema else ""
