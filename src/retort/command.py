@@ -95,7 +95,7 @@ def _obfuscated_url(context: Any) -> str:
 def _generated(config: Config, sc: Any) -> Any:
     """Report a newly written revision file as Alembic does."""
     if sc is not None:
-        config.print_stdout("  Generating %s ...  done", sc.path)
+        config.print_stdout("Generating %s ...  done", sc.path)
     return sc
 
 
@@ -135,70 +135,70 @@ def init(config: Config, directory: str, template: str = "generic", package: boo
     toml_path = os.path.abspath(config.toml_file_name or os.path.join(os.path.dirname(ini_path), "pyproject.toml"))
     script_location = _script_location_value(directory, os.path.dirname(ini_path))
 
-    for path in (directory, os.path.join(directory, "versions")):
+    versions = os.path.join(directory, "versions")
+    for path in (directory, versions):
         if not os.path.isdir(path):
-            _status(config, f"Creating directory {os.path.abspath(path)!r}", lambda p=path: os.makedirs(p))
+            _status(config, f"Creating directory {os.path.abspath(path)}", lambda p=path: os.makedirs(p))
 
-    values = {"script_location": script_location, "prepend_sys_path": "."}
+    values = {"script_location": script_location}
     for name in sorted(os.listdir(template_dir)):
         source = os.path.join(template_dir, name)
         if name.endswith(".ini.mako"):
             if os.path.exists(ini_path):
-                config.print_stdout("  File %r already exists, skipping", ini_path)
+                config.print_stdout("File %s already exists, skipping", ini_path)
             else:
-                _status(config, f"Generating {ini_path!r}", lambda s=source: _render_to(s, ini_path, values, "w"))
+                _status(config, f"Generating {ini_path}", lambda s=source: _render_to(s, ini_path, values))
         elif name == "pyproject.toml.mako":
-            toml_values = values
-            if os.path.exists(toml_path) and _has_tool_table(toml_path):
-                config.print_stdout("  File %r already has a [tool.retort] table, skipping", toml_path)
+            if _has_tool_table(toml_path):
+                config.print_stdout("File %s already has a [tool.retort] table, skipping", toml_path)
             else:
-                _status(config, f"Generating {toml_path!r}", lambda s=source: _render_to(s, toml_path, toml_values, "a"))
+                _status(config, f"Generating {toml_path}", lambda s=source: _render_to(s, toml_path, values))
         elif os.path.isfile(source):
-            dest = os.path.join(directory, name)
-            _status(config, f"Generating {os.path.abspath(dest)!r}", lambda s=source, d=dest: _copy(s, d))
+            import shutil
+
+            dest = os.path.abspath(os.path.join(directory, name))
+            _status(config, f"Generating {dest}", lambda s=source, d=dest: shutil.copyfile(s, d))
 
     if package:
-        for path in (directory, os.path.join(directory, "versions")):
-            init_py = os.path.join(path, "__init__.py")
-            _status(config, f"Adding {os.path.abspath(init_py)!r}", lambda p=init_py: open(p, "w").close())
+        for path in (directory, versions):
+            init_py = os.path.abspath(os.path.join(path, "__init__.py"))
+            _status(config, f"Adding {init_py}", lambda p=init_py: open(p, "w").close())
 
-    config.print_stdout(
-        "Please edit configuration/connection/logging settings in %r before proceeding.",
-        toml_path if template.startswith("pyproject") and not os.path.exists(ini_path) else ini_path,
-    )
+    config.print_stdout("Please edit configuration/connection/logging settings in %s before proceeding.", ini_path)
 
 
 def _status(config: Config, text: str, fn: Callable[[], Any]) -> None:
-    """Print ``  text ... done`` around ``fn()`` like Alembic's init."""
-    quiet = config.messaging_opts["quiet"]
+    """Print ``text ...  done`` around ``fn()``, as Alembic's init does."""
     from retort.util.messaging import msg
 
-    msg(f"  {text} ...", quiet=quiet, newline=False, stream=config.stdout)
+    quiet = config.messaging_opts["quiet"]
+    msg(f"{text} ...", quiet=quiet, newline=False, stream=config.stdout)
     fn()
     msg("  done", quiet=quiet, stream=config.stdout)
 
 
 def _script_location_value(directory: str, config_dir: str) -> str:
     """``%(here)s/<dir>`` when the scripts live under the config file's directory."""
-    absdir = os.path.abspath(directory)
-    rel = os.path.relpath(absdir, config_dir)
-    if rel == "." :
+    rel = os.path.relpath(os.path.abspath(directory), config_dir)
+    if rel == ".":
         return "%(here)s"
     if not rel.startswith(".."):
         return "%(here)s/" + rel.replace(os.sep, "/")
-    return absdir
+    return os.path.abspath(directory)
 
 
-def _render_to(template: str, dest: str, values: dict[str, Any], mode: str) -> None:
+def _render_to(template: str, dest: str, values: dict[str, Any]) -> None:
+    """Render ``template`` into ``dest``, appending (after a blank line) to an existing file."""
     from mako.template import Template
 
     text = Template(filename=template).render_unicode(**values)
-    if mode == "a" and os.path.exists(dest):
+    existing = ""
+    if os.path.exists(dest):
         with open(dest, encoding="utf-8") as fh:
             existing = fh.read()
-        # keep a blank line between the user's tables and ours
-        text = ("\n" if existing.endswith("\n") else "\n\n") + text if existing.strip() else text
-    with open(dest, mode, encoding="utf-8") as fh:
+    if existing.strip():
+        text = existing + ("\n" if existing.endswith("\n") else "\n\n") + text
+    with open(dest, "w", encoding="utf-8") as fh:
         fh.write(text)
 
 
@@ -211,12 +211,6 @@ def _has_tool_table(path: str) -> bool:
     except (OSError, tomllib.TOMLDecodeError):
         return False
     return "retort" in tool or "alembic" in tool
-
-
-def _copy(source: str, dest: str) -> None:
-    import shutil
-
-    shutil.copyfile(source, dest)
 
 
 def revision(
@@ -235,15 +229,8 @@ def revision(
     """Create a new revision file."""
     script_directory = _script(config)
     command_args = dict(
-        message=message,
-        autogenerate=autogenerate,
-        sql=sql,
-        head=head or "head",
-        splice=splice,
-        branch_label=branch_label,
-        version_path=version_path,
-        rev_id=rev_id,
-        depends_on=depends_on,
+        message=message, autogenerate=autogenerate, sql=sql, head=head or "head", splice=splice,
+        branch_label=branch_label, version_path=version_path, rev_id=rev_id, depends_on=depends_on,
     )
     environment = _revision_environment(config)
     if autogenerate:
@@ -258,16 +245,11 @@ def revision(
 
     if not environment and process_revision_directives is None:
         # no env.py run needed: render script.py.mako directly
-        return _generated(config, script_directory.generate_revision(
-            rev_id or _rev_id(),
-            message,
-            head=head or "head",
-            splice=splice,
-            branch_labels=branch_label,
-            version_path=version_path,
-            depends_on=depends_on,
-            config=config,
-        ))
+        written = script_directory.generate_revision(
+            rev_id or _rev_id(), message, head=head or "head", splice=splice, branch_labels=branch_label,
+            version_path=version_path, depends_on=depends_on, config=config,
+        )
+        return _generated(config, written)
 
     from retort.autogenerate.revision_context import RevisionContext
 
@@ -309,15 +291,8 @@ def check(config: Config) -> None:
 
     script_directory = _script(config)
     command_args = dict(
-        message=None,
-        autogenerate=True,
-        sql=False,
-        head="head",
-        splice=False,
-        branch_label=None,
-        version_path=None,
-        rev_id=None,
-        depends_on=None,
+        message=None, autogenerate=True, sql=False, head="head", splice=False,
+        branch_label=None, version_path=None, rev_id=None, depends_on=None,
     )
     revision_context = RevisionContext(config, script_directory, command_args)
 
@@ -326,12 +301,8 @@ def check(config: Config) -> None:
         return []
 
     with _environment(
-        config,
-        script_directory,
-        fn=retrieve_migrations,
-        as_sql=False,
-        template_args=revision_context.template_args,
-        revision_context=revision_context,
+        config, script_directory, fn=retrieve_migrations, as_sql=False,
+        template_args=revision_context.template_args, revision_context=revision_context,
     ):
         script_directory.run_env()
 
@@ -366,19 +337,14 @@ def merge(
         with _environment(config, script, fn=nothing, as_sql=False, template_args=template_args):
             script.run_env()
 
-    return _generated(
-        config,
-        script.generate_revision(
-            rev_id or _rev_id(),
-            message,
-            head=revisions,
-            branch_labels=branch_label,
-            **template_args,
-        ),
+    written = script.generate_revision(
+        rev_id or _rev_id(), message, head=revisions, branch_labels=branch_label, **template_args
     )
+    return _generated(config, written)
 
 
-def _split_range(revision: str, sql: bool, what: str) -> tuple[str | None, str]:
+def _split_range(revision: str, sql: bool) -> tuple[str | None, str]:
+    """``a:b`` (``--sql`` only) → (starting revision, destination)."""
     if ":" in revision:
         if not sql:
             raise CommandError("Range revision not allowed")
@@ -390,7 +356,7 @@ def _split_range(revision: str, sql: bool, what: str) -> tuple[str | None, str]:
 def upgrade(config: Config, revision: str, sql: bool = False, tag: str | None = None) -> None:
     """Upgrade to a later version."""
     script = _script(config)
-    starting_rev, revision = _split_range(revision, sql, "upgrade")
+    starting_rev, revision = _split_range(revision, sql)
 
     def do_upgrade(rev: Any, context: Any) -> Any:
         from retort.runtime.steps import upgrade_steps
@@ -398,13 +364,7 @@ def upgrade(config: Config, revision: str, sql: bool = False, tag: str | None = 
         return upgrade_steps(script, revision, rev)
 
     with _environment(
-        config,
-        script,
-        fn=do_upgrade,
-        as_sql=sql,
-        starting_rev=starting_rev,
-        destination_rev=revision,
-        tag=tag,
+        config, script, fn=do_upgrade, as_sql=sql, starting_rev=starting_rev, destination_rev=revision, tag=tag
     ):
         script.run_env()
 
@@ -414,7 +374,7 @@ def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None 
     script = _script(config)
     if sql and ":" not in revision:
         raise CommandError("downgrade with --sql requires <fromrev>:<torev>")
-    starting_rev, revision = _split_range(revision, sql, "downgrade")
+    starting_rev, revision = _split_range(revision, sql)
 
     def do_downgrade(rev: Any, context: Any) -> Any:
         from retort.runtime.steps import downgrade_steps
@@ -422,13 +382,7 @@ def downgrade(config: Config, revision: str, sql: bool = False, tag: str | None 
         return downgrade_steps(script, revision, rev)
 
     with _environment(
-        config,
-        script,
-        fn=do_downgrade,
-        as_sql=sql,
-        starting_rev=starting_rev,
-        destination_rev=revision,
-        tag=tag,
+        config, script, fn=do_downgrade, as_sql=sql, starting_rev=starting_rev, destination_rev=revision, tag=tag
     ):
         script.run_env()
 
