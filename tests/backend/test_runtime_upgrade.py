@@ -212,3 +212,40 @@ def test_offline_stamp(tmp_path, engine):
     assert "INSERT INTO retort_version (version_num) VALUES ('r2')" in out
     assert "CREATE TABLE t1" not in out
     assert table_names(engine) == set()
+
+
+def test_batch_move_and_copy_inside_a_run_sqlite(tmp_path, sqlite_engine):
+    ini = make_project(tmp_path / "proj", sqlite_engine.url)
+    add_revision(
+        ini,
+        "r1",
+        None,
+        "op.create_table('t1', sa.Column('id', sa.Integer, primary_key=True), sa.Column('x', sa.Integer))\n"
+        "op.bulk_insert(sa.table('t1', sa.column('id'), sa.column('x')), [{'id': 1, 'x': 5}])",
+    )
+    add_revision(
+        ini,
+        "r2",
+        "r1",
+        "with op.batch_alter_table('t1', recreate='always') as batch:\n"
+        "    batch.add_column(sa.Column('y', sa.Integer))\n"
+        "    batch.alter_column('x', new_column_name='xx')",
+    )
+    add_revision(
+        ini,
+        "r3",
+        "r2",
+        "with op.batch_alter_table('t1', recreate='always') as batch:\n"
+        "    batch.drop_column('y')\n"
+        "raise RuntimeError('after batch')",
+    )
+    with pytest.raises(RevisionStepError, match="after batch"):
+        command.upgrade(config_for(ini), "head")
+    assert version_rows(sqlite_engine) == ["r2"]
+    with sqlite_engine.connect() as conn:
+        cols = [c["name"] for c in sa.inspect(conn).get_columns("t1")]
+        rows = conn.exec_driver_sql("SELECT * FROM t1").all()
+    # r3's rebuild was rolled back with the rest of r3
+    assert cols == ["id", "xx", "y"]
+    assert rows == [(1, 5, None)]
+    assert table_names(sqlite_engine) == {"retort_version", "t1"}
