@@ -210,3 +210,11 @@ def test_plans_match_alembic(seed):
             except Exception:
                 continue
             assert set(ids(ours.downgrade_plan(down_target, current))) == expected, (down_target, current)
+
+
+def test_relative_range_ends_count_from_the_other_end():
+    m = make_map([("a", None), ("b", "a"), ("c", "b"), ("d", "c"), ("e", "d")])
+    assert ids(m.iterate_revisions("heads", "-2", inclusive=True)) == ["e", "d", "c"]
+    assert ids(m.iterate_revisions("heads", "-2")) == ["e", "d"]
+    assert ids(m.iterate_revisions("+2", "a", inclusive=True)) == ["c", "b", "a"]
+    assert ids(m.iterate_revisions("c+1", "a")) == ["d", "c", "b"]

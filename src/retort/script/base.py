@@ -454,15 +454,34 @@ class ScriptDirectory:
         with self._catch_revision_errors():
             return self.revision_map.get_revision(id_)  # type: ignore[return-value]
 
-    def as_revision_number(self, id_: str | None) -> str | tuple[str, ...] | None:
-        """Resolve ``id_`` to a full revision id (a tuple for ``heads``; ``None`` for base)."""
-        with self._catch_revision_errors():
-            revs = self.revision_map.get_revisions(id_)
-        if not revs:
+    def as_revision_number(self, id_: Any) -> str | tuple[str, ...] | None:
+        """Resolve the symbols in ``id_``: ``heads`` → tuple of ids, ``head`` / ``label@head`` → id, ``base`` → None.
+
+        Like Alembic, anything else (relative steps, ``current``, ranges, an
+        unknown id) comes back unchanged; a unique partial id comes back in full.
+        """
+        if id_ is None or id_ == "base" or id_ == ():
             return None
-        if id_ == "heads" or (isinstance(id_, str) and id_.endswith("@heads")):
-            return tuple(r.revision for r in revs)
-        return revs[0].revision
+        if not isinstance(id_, str):
+            first = self.get_revisions(id_)
+            return first[0].revision if first else None
+        if id_ in ("heads", "head") or id_.endswith(("@head", "@heads")):
+            with self._catch_revision_errors():
+                revs = self.revision_map.get_revisions(id_)
+            if id_.endswith("heads"):
+                return tuple(r.revision for r in revs)
+            return revs[0].revision if revs else None
+        if id_.endswith("@base"):
+            return None
+        if "@" in id_ or ":" in id_ or id_ == "current":
+            return id_.split("@", 1)[1] if "@" in id_ else id_
+        try:
+            revs = self.revision_map.get_revisions(id_)
+        except RevisionError:
+            return id_
+        if len(revs) == 1 and revs[0].revision.startswith(id_):
+            return revs[0].revision
+        return id_
 
     def iterate_revisions(self, upper: Any, lower: Any, **kw: Any) -> Iterator[Script]:
         """Yield Scripts from ``upper`` down to ``lower`` (see :meth:`RevisionMap.iterate_revisions`)."""

@@ -147,7 +147,15 @@ def range_revisions(rmap: RevisionMap, upper: Any, lower: Any, *, inclusive: boo
     revs = rmap._revision_map
     if upper is None or upper == "":
         upper = "heads"
-    uppers = [r.revision for r in resolve_revisions(rmap, upper, current_heads)]
+    # a bare relative end counts from the other end: "-2" below upper, "+2" above lower
+    if _bare_relative(rmap, upper):
+        base_ids = [r.revision for r in resolve_revisions(rmap, lower, current_heads)]
+        uppers = [r.revision for r in resolve_revisions(rmap, upper, base_ids)]
+    else:
+        uppers = [r.revision for r in resolve_revisions(rmap, upper, current_heads)]
+    if _bare_relative(rmap, lower):
+        lowers_rel = resolve_revisions(rmap, lower, uppers)
+        lower = tuple(r.revision for r in lowers_rel) or None
     above = set(uppers) | rmap._walk(revs, uppers, up=False, include_deps=True)
     if isinstance(lower, str) and lower.endswith("@base"):
         label = lower[: -len("@base")]
@@ -166,6 +174,13 @@ def range_revisions(rmap: RevisionMap, upper: Any, lower: Any, *, inclusive: boo
     if not inclusive:
         between -= set(lowers)
     return rmap.topological_order(above & between, newest_first=True)
+
+
+def _bare_relative(rmap: RevisionMap, ident: Any) -> bool:
+    if not isinstance(ident, str):
+        return False
+    rel = parse_relative(rmap, ident)
+    return rel is not None and rel.start is None and rel.label is None
 
 
 def parse_range(text: str) -> tuple[str | None, str | None]:
