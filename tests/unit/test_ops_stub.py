@@ -40,9 +40,14 @@ EXCLUDED = {"context"}
 
 
 def public_methods() -> list[str]:
+    """Operations' public methods, leaving out directives plugins registered at run time."""
+    from retort.operations.builtin import DIRECTIVES
+
     names = []
     for name in dir(Operations):
         if name.startswith("_") or name in EXCLUDED:
+            continue
+        if name in Operations._directives and name not in DIRECTIVES:
             continue
         if callable(getattr(Operations, name)):
             names.append(name)
