@@ -569,3 +569,28 @@ def test_bad_input_names_what_is_wrong(engine):
                 pass
     assert schema_of(engine) == before
     assert table_names(engine) == ["child", "item", "parent"]
+
+
+def test_inside_the_migration_transaction(engine):
+    before = schema_of(engine)
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn)
+        with pytest.raises(sa.exc.IntegrityError):
+            with ctx.begin_transaction():
+                operations = Operations(ctx)
+                operations.create_table("audit", sa.Column("id", sa.Integer, primary_key=True))
+                with operations.batch_alter_table("item") as batch_op:
+                    batch_op.alter_column("other_id", nullable=False)  # row 1 has NULL
+        conn.rollback()
+    assert schema_of(engine) == before
+    assert table_names(engine) == ["child", "item", "parent"]  # the whole revision rolled back
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn)
+        with ctx.begin_transaction():
+            operations = Operations(ctx)
+            operations.create_table("audit", sa.Column("id", sa.Integer, primary_key=True))
+            with operations.batch_alter_table("item") as batch_op:
+                batch_op.alter_column("note", new_column_name="remark")
+    assert table_names(engine) == ["audit", "child", "item", "parent"]
+    assert "remark" in columns(engine)
+    assert rows(engine, "SELECT count(*) FROM item") == [(3,)]

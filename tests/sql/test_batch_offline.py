@@ -133,3 +133,18 @@ def test_quoting_and_literals_in_the_copy():
                              "note VARCHAR(9) DEFAULT 'it''s'")
     assert out[1] == 'INSERT INTO "_retort_tmp_Order" (id, "select") SELECT "Order".id, "Order"."select" FROM "Order"'
     assert out[3] == 'ALTER TABLE "_retort_tmp_Order" RENAME TO "Order"'
+
+
+def test_mssql_copies_into_the_identity_column():
+    out = [s.replace("GO", "").strip() for s in run_batch("mssql", recreate="always")]
+    out = [s for s in out if s]
+    heads = [s.split(" (")[0] for s in out]
+    assert heads == [
+        "CREATE TABLE _retort_tmp_item",
+        "SET IDENTITY_INSERT _retort_tmp_item ON",
+        "INSERT INTO _retort_tmp_item",
+        "SET IDENTITY_INSERT _retort_tmp_item OFF",
+        "DROP TABLE item",
+        "EXEC sp_rename '_retort_tmp_item', item",
+        "CREATE INDEX ix_item_qty ON item",
+    ]

@@ -18,6 +18,7 @@ from typing import Any, Mapping, Sequence
 import sqlalchemy as sa
 
 # the dialect rules register themselves with ``batch_run.rules``
+from retort.operations import batch_mssql as _batch_mssql  # noqa: F401
 from retort.operations import batch_mysql as _batch_mysql  # noqa: F401
 from retort.operations import batch_postgresql as _batch_postgresql  # noqa: F401
 from retort.operations import batch_sqlite as _batch_sqlite  # noqa: F401

@@ -17,6 +17,7 @@ a dialect qualifier (``batch_sqlite``, ``batch_postgresql``, ``batch_mysql``):
                     when names must be unique per database)
 ``"before_create"`` ``(batch_impl, plan, built, state)`` first, before the impl's
                     ``prep_table_for_batch``
+``"before_copy"``   ``(batch_impl, plan, built, state)`` before the rows are copied
 ``"after_copy"``    ``(batch_impl, plan, built, state)`` once the rows are copied
 ``"after_rename"``  ``(batch_impl, plan, built, state)`` once the table has its name
 """
@@ -48,6 +49,7 @@ rules.register("late_kinds", frozenset({"self_fk"}))
 
 
 @rules.dispatch_for("before_create")
+@rules.dispatch_for("before_copy")
 @rules.dispatch_for("after_copy")
 @rules.dispatch_for("after_rename")
 def _nothing(batch_impl: BatchOperationsImpl, plan: TablePlan, built: BuiltTable, state: dict[str, Any]) -> None:
@@ -99,6 +101,7 @@ def move_and_copy(batch_impl: BatchOperationsImpl, plan: TablePlan) -> BuiltTabl
         )
     guard = rules.dispatch("guard", qualifier=qualifier)
     before_create = rules.dispatch("before_create", qualifier=qualifier)
+    before_copy = rules.dispatch("before_copy", qualifier=qualifier)
     after_copy = rules.dispatch("after_copy", qualifier=qualifier)
     after_rename = rules.dispatch("after_rename", qualifier=qualifier)
     state: dict[str, Any] = {}
@@ -111,8 +114,9 @@ def move_and_copy(batch_impl: BatchOperationsImpl, plan: TablePlan) -> BuiltTabl
             impl.create_table(built.table)
             progress.created = True
             if built.insert is not None:
+                before_copy(batch_impl, plan, built, state)
                 impl._exec(built.insert)
-            after_copy(batch_impl, plan, built, state)
+                after_copy(batch_impl, plan, built, state)
             impl.drop_table(plan.source)
             progress.dropped = True
             impl.rename_table(tmp_name, plan.name, schema=plan.schema)
