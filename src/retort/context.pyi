@@ -1,7 +1,7 @@
 # Stubs for retort.context: the EnvironmentContext of the run in progress.
 # Kept in sync with retort.runtime.environment.EnvironmentContext by
 # tests/unit/test_steps_context_stub.py.
-from typing import Any, Callable, ContextManager, Mapping, TextIO
+from typing import Any, Callable, ContextManager, Mapping, Sequence, TextIO
 
 from sqlalchemy.engine import Connection, Dialect
 
@@ -38,6 +38,7 @@ def configure(
     sqlalchemy_module_prefix: str = "sa.",
     user_module_prefix: str | None = None,
     on_version_apply: Callable[..., None] | tuple[Callable[..., None], ...] | None = None,
+    autogenerate_plugins: Sequence[str] | None = None,
     version_table: str | None = None,
     version_table_schema: str | None = None,
     version_table_pk: bool = True,

@@ -10,7 +10,7 @@ retort), then runs ``env.py``; ``env.py`` calls :meth:`configure` and
 from __future__ import annotations
 
 import contextvars
-from typing import TYPE_CHECKING, Any, Callable, ContextManager, Mapping, TextIO
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Mapping, Sequence, TextIO
 
 from retort.runtime.migration import MigrationContext
 from retort.util.exc import CommandError
@@ -171,6 +171,7 @@ class EnvironmentContext:
         sqlalchemy_module_prefix: str = "sa.",
         user_module_prefix: str | None = None,
         on_version_apply: Callable[..., None] | tuple[Callable[..., None], ...] | None = None,
+        autogenerate_plugins: Sequence[str] | None = None,
         version_table: str | None = None,
         version_table_schema: str | None = None,
         version_table_pk: bool = True,
@@ -220,6 +221,8 @@ class EnvironmentContext:
         opts["literal_binds"] = literal_binds
         opts["process_revision_directives"] = process_revision_directives
         opts["on_version_apply"] = _to_tuple(on_version_apply)
+        if autogenerate_plugins is not None:
+            opts["autogenerate_plugins"] = list(autogenerate_plugins)
         if render_item is not None:
             opts["render_item"] = render_item
         opts["compare_type"] = compare_type
