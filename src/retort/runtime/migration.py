@@ -15,13 +15,21 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from sqlalchemy.engine import Connection, Dialect, Engine, make_url
 
+from retort.runtime.steps import MigrationInfo, MigrationStep, RevisionStep, StampStep
 from retort.runtime.version_table import ALEMBIC_VERSION_TABLE, DEFAULT_VERSION_TABLE, VersionTable
 from retort.util.exc import CommandError
 
 if TYPE_CHECKING:
     from retort.runtime.environment import EnvironmentContext
 
-__all__ = ["MigrationContext", "DEFAULT_LOCK_TIMEOUT"]
+__all__ = [
+    "MigrationContext",
+    "MigrationInfo",
+    "MigrationStep",
+    "RevisionStep",
+    "StampStep",
+    "DEFAULT_LOCK_TIMEOUT",
+]
 
 #: seconds an online upgrade / downgrade / stamp waits for another run's lock
 DEFAULT_LOCK_TIMEOUT = 60.0
