@@ -42,6 +42,7 @@ class ModuleProxy:
             f"{module_globals.get('__name__')}.installed", default=()
         )
         self._proxied: set[str] = set()
+        self._made: dict[str, Any] = {}
         self.refresh(cls)
 
     @property
@@ -74,7 +75,10 @@ class ModuleProxy:
             static = inspect.getattr_static(cls, name)
             if isinstance(static, (property,)) or not callable(getattr(cls, name, None)):
                 continue
+            if self._made.get(name) is static:
+                continue  # proxy already made for this very method
             self._globals[name] = self._make(name, cls, static)
+            self._made[name] = static
             self._proxied.add(name)
 
     def module_getattr(self, name: str) -> Any:
