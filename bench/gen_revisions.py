@@ -11,8 +11,9 @@ so the same files can be timed with either tool.
 revisions into two branches merged a little later, with an occasional
 ``depends_on`` and a second, labelled base — the graph features real
 projects grow.  Every revision file looks like one ``revision
---autogenerate`` writes: docstring, typed identifiers, imports, one
-``op.add_column`` / ``op.drop_column`` pair.
+--autogenerate`` writes: docstring, typed identifiers, imports, and one
+operation that runs on any database (``op.create_table`` of its own table,
+``op.drop_table`` to go back).
 """
 
 from __future__ import annotations
@@ -248,18 +249,17 @@ def generate(
             revises = ", ".join(down)
         else:
             revises = down or ""
-        table = "t%d" % (i % 97)
-        column = "c_%s" % node["rev"][:8]
+        table = "t_%s" % node["rev"][:8]
         text = REVISION.format(
-            message="change %d: add %s.%s" % (i, table, column),
+            message="change %d: create %s" % (i, table),
             rev=node["rev"],
             revises=revises,
             second=i % 60,
             down=down,
             labels=node["labels"],
             deps=node["deps"],
-            upgrade="op.add_column(%r, sa.Column(%r, sa.Integer(), nullable=True))" % (table, column),
-            downgrade="op.drop_column(%r, %r)" % (table, column),
+            upgrade="op.create_table(%r, sa.Column('id', sa.Integer(), primary_key=True))" % (table,),
+            downgrade="op.drop_table(%r)" % (table,),
         )
         with open(os.path.join(versions, "%s_change_%d.py" % (node["rev"], i)), "w") as f:
             f.write(text)
