@@ -89,3 +89,19 @@ def test_offline_alter_script_runs(engine):
     assert col["comment"] == "50% done"
     assert "d''f" in str(col["default"]) or "d'f" in str(col["default"])
     assert sa.inspect(engine).get_pk_constraint("t")["constrained_columns"] == ["id"]
+
+
+def test_offline_bytes_and_json_round_trip(engine):
+    md = sa.MetaData()
+    t = sa.Table("blobs", md, sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+                 sa.Column("b", sa.LargeBinary), sa.Column("j", sa.JSON))
+    with engine.begin() as conn:
+        md.create_all(conn)
+    impl, buf = offline_for(engine)
+    payload = bytes(range(256))
+    impl.bulk_insert(t, [{"id": 1, "b": payload, "j": {"k": ["it's", 100, "50%"]}}])
+    play(engine, impl, buf.getvalue())
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(t.c.b, t.c.j)).one()
+    assert bytes(row.b) == payload
+    assert row.j == {"k": ["it's", 100, "50%"]}

@@ -237,3 +237,19 @@ def test_output_does_not_depend_on_hash_seed():
         run = subprocess.run([sys.executable, "-c", _DETERMINISM_SCRIPT], capture_output=True, text=True, env=env, check=True)
         outputs.add(run.stdout)
     assert len(outputs) == 1
+
+
+@pytest.mark.parametrize(
+    "dialect, binary",
+    [
+        ("postgresql", "'\\x61000027'::bytea"),
+        ("mysql", "X'61000027'"),
+        ("sqlite", "X'61000027'"),
+        ("mssql", "0x61000027"),
+        ("oracle", "HEXTORAW('61000027')"),
+    ],
+)
+def test_bulk_insert_bytes_and_json_offline(dialect, binary):
+    t = sa.table("t", sa.column("b", sa.LargeBinary), sa.column("j", sa.JSON))
+    out = emitted(dialect, lambda i: i.bulk_insert(t, [{"b": b"a\x00\x00'", "j": {"k": "it's"}}]))
+    assert out[0].startswith(f"INSERT INTO t (b, j) VALUES ({binary}, '{{\"k\": \"it''s\"}}')")

@@ -9,11 +9,12 @@ dialect modules on first use so that ``import retort`` stays cheap.
 from __future__ import annotations
 
 import importlib
+import json
 import time
 import warnings
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping, Sequence, TextIO
 
-from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, text
+from sqlalchemy import JSON, Column, MetaData, PrimaryKeyConstraint, String, Table, literal_column, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import (
     AddConstraint,
@@ -421,17 +422,28 @@ class DefaultImpl(ComparisonHooks):
             for row in rows:
                 self._exec(table.insert().inline().values(**row))
 
+    #: how a bytes value is written inline; ``{hex}`` is its hexadecimal digits
+    binary_literal_format: str = "X'{hex}'"
+
     def _literal_row(self, table: Any, row: Mapping[str, Any]) -> dict[str, Any]:
+        """The row's values as SQL that renders inline, escaped for this dialect."""
         out: dict[str, Any] = {}
         for key, value in row.items():
+            col = table.c[key] if key in table.c else None
+            type_ = col.type if col is not None else None
+            if type_ is not None and type_._isnull:
+                # an untyped sa.column(): let the Python value pick the literal's type
+                type_ = None
             if isinstance(value, ClauseElement):
                 out[key] = value
+            elif isinstance(value, (bytes, bytearray, memoryview)):
+                # bytes never go into a quoted string: a NUL or quote would corrupt the script
+                out[key] = literal_column(self.binary_literal_format.format(hex=bytes(value).hex()))
+            elif value is not None and isinstance(type_, JSON):
+                # SQLAlchemy has no inline form for JSON; the document as a string is what
+                # every JSON column accepts on INSERT
+                out[key] = literal_bindparam(key, json.dumps(value), type_=String())
             else:
-                col = table.c[key] if key in table.c else None
-                type_ = col.type if col is not None else None
-                if type_ is not None and type_._isnull:
-                    # an untyped sa.column(): let the Python value pick the literal's type
-                    type_ = None
                 out[key] = literal_bindparam(key, value, type_=type_)
         return out
 

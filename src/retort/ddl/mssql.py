@@ -61,6 +61,7 @@ class MSSQLImpl(DefaultImpl):
     transactional_ddl = True
     batch_separator = "GO"
     supports_index_if_not_exists = False
+    binary_literal_format = "0x{hex}"
     begin_statement = "BEGIN TRANSACTION"
     type_synonyms = DefaultImpl.type_synonyms + ({"VARCHAR", "NVARCHAR"},)
 

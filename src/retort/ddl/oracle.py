@@ -23,6 +23,7 @@ class OracleImpl(DefaultImpl):
     command_terminator = ""
     batch_separator = "/"
     supports_index_if_not_exists = False
+    binary_literal_format = "HEXTORAW('{hex}')"
     begin_statement = "SET TRANSACTION READ WRITE"
     type_synonyms = DefaultImpl.type_synonyms + (
         {"VARCHAR", "VARCHAR2"},

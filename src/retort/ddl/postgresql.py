@@ -37,6 +37,7 @@ class PostgresqlImpl(DefaultImpl):
 
     transactional_ddl = True
     type_synonyms = DefaultImpl.type_synonyms + ({"FLOAT", "DOUBLE PRECISION"},)
+    binary_literal_format = "'\\x{hex}'::bytea"
 
     def alter_column(
         self,
