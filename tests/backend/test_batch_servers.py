@@ -256,3 +256,17 @@ def test_postgresql_identity_carries_on(postgresql_engine, kind):
     identity = sa.inspect(engine).get_columns("it")[0]["identity"]
     assert identity["always"] is (kind == "ALWAYS")
     assert rows(engine, "SELECT relname FROM pg_class WHERE relkind = 'S'") == [("it_id_seq",)]
+
+
+def test_postgresql_enum_types_are_kept_and_created(postgresql_engine):
+    engine = postgresql_engine
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TYPE mood AS ENUM ('happy', 'sad')")
+        conn.exec_driver_sql("CREATE TABLE et (id SERIAL PRIMARY KEY, m mood, size TEXT)")
+        conn.exec_driver_sql("INSERT INTO et (m, size) VALUES ('sad', 'big')")
+        with ops(conn).batch_alter_table("et", recreate="always") as batch_op:
+            batch_op.alter_column(
+                "size", type_=sa.Enum("big", "small", name="size_kind"), postgresql_using="size::size_kind"
+            )
+    assert rows(engine, "SELECT id, m::text, size::text FROM et") == [(1, "sad", "big")]
+    assert sorted(e["name"] for e in sa.inspect(engine).get_enums()) == ["mood", "size_kind"]

@@ -83,6 +83,10 @@ class TablePlan:
 
     def _load(self, source: sa.Table) -> None:
         for col in source.columns:
+            # a type the database already has (PostgreSQL ENUM / DOMAIN) is neither
+            # created again with the new table nor dropped with the old one
+            if getattr(col.type, "create_type", False):
+                col.type.create_type = False
             self.columns[col.name] = ColumnSpec(rebuild_column(col), source=col.name)
             self.order.append(col.name)
             for const in col.constraints:
