@@ -373,3 +373,14 @@ def test_mysql_alter_column_autoincrement(mysql_engine):
         op.alter_column("t", "id", autoincrement=True, existing_type=Integer, existing_nullable=False)
     col = inspect(mysql_engine).get_columns("t")[0]
     assert col["autoincrement"] is True
+
+
+def test_run_async_needs_an_async_driver(sqlite_engine):
+    with sqlite_engine.connect() as conn:
+        op = Operations(MigrationContext.configure(connection=conn))
+
+        async def fn(async_conn):
+            return 1
+
+        with pytest.raises(NotImplementedError, match="async driver"):
+            op.run_async(fn)

@@ -232,6 +232,7 @@ def test_offline_has_no_real_bind_and_run_async_refuses():
         (lambda op: op.create_table(5), TypeError, ["create_table()", "table_name"]),
         (lambda op: op.create_table("t", "id"), TypeError, ["create_table()", "columns"]),
         (lambda op: op.add_column("t", "x"), TypeError, ["add_column()", "column"]),
+        (lambda op: op.add_column("t", Column(Integer)), ValueError, ["add_column()", "column", "name"]),
         (lambda op: op.add_column("t", Column("x", Integer), bogus=1), TypeError, ["add_column()", "bogus"]),
         (lambda op: op.drop_column("t"), TypeError, ["drop_column()", "column_name"]),
         (lambda op: op.alter_column("t", "c", type_="INT"), TypeError, ["alter_column()", "type_"]),
@@ -267,6 +268,13 @@ def test_bad_input_names_directive_and_argument(call, error, words):
     for word in words:
         assert word in str(info.value)
     assert buf.getvalue() == ""
+
+
+def test_sqlalchemy_error_inside_a_directive_gets_a_note():
+    operations, _ = offline()
+    with pytest.raises(sa.exc.ArgumentError) as info:
+        operations.create_table("t", Column("id", Integer), Column("id", Integer))
+    assert "create table t" in "\n".join(info.value.__notes__)
 
 
 def test_invoke_unknown_op_class():

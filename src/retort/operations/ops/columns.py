@@ -98,7 +98,7 @@ class AddColumnOp(AlterTableOp):
         :param inline_primary_key: render PRIMARY KEY inline.
         """
         check_name("add_column", "table_name", table_name)
-        check_type("add_column", "column", column, sa.Column, "sqlalchemy Column")
+        _check_column(column)
         operations.invoke(
             cls(
                 table_name,
@@ -127,7 +127,7 @@ class AddColumnOp(AlterTableOp):
         :param insert_before: place the column before this one (when recreating).
         :param insert_after: place the column after this one (when recreating).
         """
-        check_type("add_column", "column", column, sa.Column, "sqlalchemy Column")
+        _check_column(column)
         kw: dict[str, Any] = {}
         if insert_before:
             kw["insert_before"] = insert_before
@@ -427,6 +427,12 @@ class AlterColumnOp(AlterTableOp):
 
 
 _HINT_ORDER = ("existing_nullable", "existing_server_default", "existing_type", "existing_comment")
+
+
+def _check_column(column: Any) -> None:
+    check_type("add_column", "column", column, sa.Column, "sqlalchemy Column")
+    if not column.name:
+        raise ValueError("add_column(): argument 'column' must have a name, e.g. Column('x', Integer)")
 
 
 def _check_type_arg(argument: str, value: Any) -> None:
