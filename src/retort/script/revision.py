@@ -13,6 +13,7 @@ the public face of both.
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Sequence
 
 from retort.util.exc import (
@@ -218,7 +219,16 @@ class RevisionMap:
     @property
     def _revision_map(self) -> dict[str, Revision]:
         if self._built is None:
-            self._built = self._build(self._generator())
+            # building allocates tens of thousands of small objects and none of
+            # them is garbage: pausing the cyclic collector saves it from
+            # rescanning them over and over on long histories
+            gc_was_enabled = gc.isenabled()
+            gc.disable()
+            try:
+                self._built = self._build(self._generator())
+            finally:
+                if gc_was_enabled:
+                    gc.enable()
         return self._built
 
     def _build(self, revisions: Iterable[Revision]) -> dict[str, Revision]:
