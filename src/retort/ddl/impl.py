@@ -4,6 +4,16 @@ One method per DDL act (Alembic-compatible names and signatures); dialects
 subclass it in ``retort/ddl/<dialect>.py`` and register by ``__dialect__``.
 :func:`impl_for` finds the class for a dialect name, importing the built-in
 dialect modules on first use so that ``import retort`` stays cheap.
+
+What callers rely on:
+
+- offline (``as_sql``) with ``connection=None``, the impl supplies a mock
+  connection whose statements land in the output (DDL events such as
+  PostgreSQL's CREATE TYPE for an Enum need one);
+- ``requires_recreate_in_batch(batch_impl)`` reads ``batch_impl.batch``, the
+  recorded ``(opname, args, kw)`` tuples;
+- ``acquire_migration_lock`` / ``release_migration_lock`` are session-level,
+  commit only a transaction their own query began, and are no-ops offline.
 """
 
 from __future__ import annotations
