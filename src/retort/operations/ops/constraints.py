@@ -54,6 +54,10 @@ def table_of_or_none(constraint: Any) -> sa.Table | None:
     return table_of(constraint)
 
 
+# constraint_type / type_ values as words for describe()
+_KIND_WORDS = {"primarykey": "primary key", "primary": "primary key", "foreignkey": "foreign key"}
+
+
 class AddConstraintOp(MigrateOperation):
     """Base of the operations that add a constraint to an existing table."""
 
@@ -92,7 +96,8 @@ class AddConstraintOp(MigrateOperation):
         name = getattr(self, "constraint_name", None)
         table = qualified(getattr(self, "table_name", None), getattr(self, "schema", None))
         label = f" {name}" if name else ""
-        return f"add {self.constraint_type} constraint{label} on table {table}"
+        kind = _KIND_WORDS.get(self.constraint_type, self.constraint_type)
+        return f"add {kind} constraint{label} on table {table}"
 
 
 @AddConstraintOp.register_add_constraint("primary_key_constraint")
@@ -369,7 +374,7 @@ class DropConstraintOp(MigrateOperation):
         return ("remove_constraint", self.to_constraint())
 
     def describe(self) -> str:
-        kind = f" {self.constraint_type}" if self.constraint_type else ""
+        kind = f" {_KIND_WORDS.get(self.constraint_type, self.constraint_type)}" if self.constraint_type else ""
         return (
             f"drop{kind} constraint {self.constraint_name} on table "
             f"{qualified(self.table_name, self.schema)}"
