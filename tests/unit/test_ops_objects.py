@@ -365,3 +365,80 @@ def test_naming_convention_from_target_metadata():
 
     kept = ops.CreateUniqueConstraintOp(conv("my_name"), "t", ["a"]).to_constraint(Ctx())
     assert kept.name == "my_name"
+
+
+# -- properties -----------------------------------------------------------------
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+_types = st.sampled_from([None, Integer(), String(10), sa.Boolean()])
+_defaults = st.sampled_from([False, None, "x", "0"])
+_nullables = st.sampled_from([None, True, False])
+_comments = st.sampled_from([False, None, "a", "b"])
+
+
+@given(
+    existing_type=_types,
+    modify_type=_types,
+    existing_nullable=_nullables,
+    modify_nullable=_nullables,
+    existing_default=_defaults,
+    modify_default=_defaults,
+    existing_comment=st.sampled_from([None, "a"]),
+    modify_comment=_comments,
+    rename=st.booleans(),
+)
+def test_alter_column_reverse_twice_is_identity(
+    existing_type, modify_type, existing_nullable, modify_nullable, existing_default, modify_default,
+    existing_comment, modify_comment, rename,
+):
+    # a change can only be undone when the current state is known
+    assume(modify_type is None or existing_type is not None)
+    assume(modify_nullable is None or existing_nullable is not None)
+    assume(modify_default is False or existing_default is not False)
+    op = ops.AlterColumnOp(
+        "t",
+        "c",
+        schema="s",
+        existing_type=existing_type,
+        modify_type=modify_type,
+        existing_nullable=existing_nullable,
+        modify_nullable=modify_nullable,
+        existing_server_default=existing_default,
+        modify_server_default=modify_default,
+        existing_comment=existing_comment,
+        modify_comment=modify_comment,
+        modify_name="d" if rename else None,
+    )
+    twice = op.reverse().reverse()
+    fields = [
+        "table_name", "column_name", "schema", "existing_type", "modify_type", "existing_nullable",
+        "modify_nullable", "existing_server_default", "modify_server_default", "existing_comment",
+        "modify_comment", "modify_name",
+    ]
+    assert {f: getattr(twice, f) for f in fields} == {f: getattr(op, f) for f in fields}
+    # the diff tuples of the reverse describe the opposite change
+    for diff, back in zip(op.to_diff_tuple(), op.reverse().to_diff_tuple()):
+        assert diff[0] == back[0] and diff[5:] == back[5:][::-1]
+
+
+_op_makers = [
+    lambda i: ops.AddColumnOp(f"t{i}", Column(f"c{i}", Integer)),
+    lambda i: ops.CreateIndexOp(f"ix{i}", f"t{i}", [f"c{i}"]),
+    lambda i: ops.CreateTableOp.from_table(Table(f"t{i}", MetaData(), Column("id", Integer, primary_key=True))),
+    lambda i: ops.CreateUniqueConstraintOp(f"uq{i}", f"t{i}", ["a"]),
+    lambda i: ops.CreateTableCommentOp(f"t{i}", "c", existing_comment=None),
+    lambda i: ops.RenameTableOp(f"t{i}", f"u{i}"),
+]
+
+
+@given(st.lists(st.integers(0, len(_op_makers) - 1), max_size=8))
+def test_upgrade_ops_reverse_twice_keeps_kinds_and_order(kinds):
+    up = ops.UpgradeOps([_op_makers[k](i) for i, k in enumerate(kinds)])
+    down = up.reverse()
+    assert len(down.ops) == len(up.ops)
+    again = down.reverse()
+    assert [type(o) for o in again.ops] == [type(o) for o in up.ops]
+    names = [getattr(o, "table_name", None) for o in again.ops]
+    assert names == [getattr(o, "table_name", None) for o in up.ops]
