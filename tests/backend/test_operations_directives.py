@@ -384,3 +384,16 @@ def test_run_async_needs_an_async_driver(sqlite_engine):
 
         with pytest.raises(NotImplementedError, match="async driver"):
             op.run_async(fn)
+
+
+def test_execute_string_with_percent_and_colon(engine):
+    with operations_on(engine) as op:
+        op.create_table("t", Column("id", Integer, primary_key=True), Column("name", String(20)))
+        op.execute("INSERT INTO t (id, name) VALUES (1, '50%')")
+        op.execute("INSERT INTO t (id, name) VALUES (2, 'a:b')")
+    assert _rows(engine) == [(1, "50%"), (2, "a:b")]
+
+
+def _rows(engine):
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(text("SELECT id, name FROM t ORDER BY id")).all()]
