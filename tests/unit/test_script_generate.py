@@ -86,6 +86,9 @@ def test_generate_not_a_head_needs_splice(linear):
 
 def test_generate_existing_id_and_unknown_head(linear):
     sd = ScriptDirectory(linear)
+    with pytest.raises(CommandError, match="not allowed"):
+        sd.generate_revision("bad-id", "dash")
+    assert not list((linear / "versions").glob("bad*"))
     with pytest.raises(CommandError, match="already exists"):
         sd.generate_revision("3333cccc", "again")
     with pytest.raises(CommandError, match="nothere"):

@@ -119,6 +119,9 @@ def generate_revision(
     """Render script.py.mako into a new revision file; see ScriptDirectory.generate_revision."""
     from retort.script.base import Script, format_as_comma
 
+    from retort.script.revision import Revision
+
+    Revision.verify_rev_id(revid)  # before anything is written
     rmap = scriptdir.revision_map
     if head is None:
         head = "head"
