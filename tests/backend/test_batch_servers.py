@@ -149,18 +149,53 @@ def test_always_failing_copy_leaves_the_original(engine):
     assert sorted(sa.inspect(engine).get_table_names()) == ["item", "parent"]
 
 
-def test_always_on_a_referenced_table_fails_cleanly(engine):
-    """Documented caveat: foreign keys from other tables must be dropped first on these databases."""
+def test_always_on_a_referenced_table_keeps_the_referring_foreign_keys(engine):
     with engine.begin() as conn:
         make_tables(conn)
-    before = described(engine, "parent")
-    with pytest.raises(sa.exc.DBAPIError):
+    before = described(engine, "item")
+    with engine.begin() as conn:
+        with ops(conn).batch_alter_table("parent", recreate="always") as batch_op:
+            batch_op.add_column(sa.Column("name", sa.String(10)))
+    assert described(engine, "item") == before
+    assert rows(engine, "SELECT id, name FROM parent ORDER BY id") == [(1, None), (2, None)]
+    assert rows(engine, "SELECT count(*) FROM item") == [(3,)]
+    # the foreign key is enforced against the new table
+    with pytest.raises(sa.exc.IntegrityError):
         with engine.begin() as conn:
-            with ops(conn).batch_alter_table("parent", recreate="always") as batch_op:
-                batch_op.add_column(sa.Column("name", sa.String(10)))
-    assert described(engine, "parent") == before
-    assert rows(engine, "SELECT count(*) FROM parent") == [(2,)]
+            conn.exec_driver_sql("INSERT INTO item (code, parent_id) VALUES ('z', 99)")
     assert sorted(sa.inspect(engine).get_table_names()) == ["item", "parent"]
+
+
+@pytest.mark.parametrize("change", ["drop", "rename"])
+def test_changing_a_referenced_column(engine, change):
+    """PostgreSQL re-points the referring foreign key at a renamed column; what cannot be followed is refused."""
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE p (id INTEGER PRIMARY KEY, k INTEGER UNIQUE)")
+        conn.exec_driver_sql(
+            "CREATE TABLE c (id INTEGER PRIMARY KEY, pk INTEGER, CONSTRAINT fk_c_p FOREIGN KEY (pk) REFERENCES p (k))"
+        )
+        conn.exec_driver_sql("INSERT INTO p VALUES (1, 10)")
+    before = described(engine, "p"), described(engine, "c")
+
+    def run() -> None:
+        with engine.begin() as conn:
+            with ops(conn).batch_alter_table("p", recreate="always") as batch_op:
+                if change == "drop":
+                    batch_op.drop_column("k")
+                else:
+                    batch_op.alter_column("k", new_column_name="kk", existing_type=sa.Integer)
+
+    if change == "rename" and engine.dialect.name == "postgresql":
+        run()
+        fks = sa.inspect(engine).get_foreign_keys("c")
+        assert [(f["name"], f["referred_table"], f["referred_columns"]) for f in fks] == [("fk_c_p", "p", ["kk"])]
+        assert rows(engine, "SELECT * FROM p") == [(1, 10)]
+        return
+    with pytest.raises(CommandError, match="fk_c_p"):
+        run()
+    assert (described(engine, "p"), described(engine, "c")) == before
+    assert rows(engine, "SELECT * FROM p") == [(1, 10)]
+    assert sorted(sa.inspect(engine).get_table_names()) == ["c", "p"]
 
 
 def test_postgresql_failure_after_the_drop_rolls_back(postgresql_engine):

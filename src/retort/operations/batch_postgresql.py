@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from retort.operations.batch_run import rules
+from retort.util.exc import BatchError
 
 if TYPE_CHECKING:
     from retort.operations.batch import BatchOperationsImpl
@@ -51,6 +52,8 @@ def _before_create(
     for col in always:
         col.identity.always = False
     state["identity_always"] = [c.name for c in always]
+    if not batch_impl.impl.as_sql:
+        _drop_referencing(batch_impl, plan, state)
     # they depend on the primary key that prep_table_for_batch drops, and go
     # with the old table anyway (the new table has its own)
     source = plan.source
@@ -117,3 +120,61 @@ def _rename_sequences(
     final = preparer.format_table(built.final)
     for name in state.get("identity_always", ()):
         impl._exec(sa.text(f"ALTER TABLE {final} ALTER COLUMN {preparer.quote(name)} SET GENERATED ALWAYS"))
+
+
+def _referencing(batch_impl: BatchOperationsImpl, plan: TablePlan) -> list[dict[str, Any]]:
+    """Foreign keys of other tables in the same schema that point at the batch table."""
+    source = plan.source
+    found = []
+    insp = sa.inspect(batch_impl.impl.connection)
+    for (schema, table), fks in insp.get_multi_foreign_keys(schema=source.schema).items():
+        if table == source.name:
+            continue  # its own: rebuilt with it
+        for fk in fks:
+            if fk["referred_table"] == source.name and fk["referred_schema"] in (None, source.schema):
+                found.append({**fk, "table": table, "schema": schema})
+    return found
+
+
+def _fk_object(fk: dict[str, Any], referred: str, referred_schema: str | None, columns: list[str]) -> Any:
+    meta = sa.MetaData()
+    child = sa.Table(
+        fk["table"], meta, *[sa.Column(c, sa.types.NullType()) for c in fk["constrained_columns"]],
+        schema=fk["schema"],
+    )
+    parent = sa.Table(referred, meta, *[sa.Column(c, sa.types.NullType()) for c in columns], schema=referred_schema)
+    const = sa.ForeignKeyConstraint(
+        fk["constrained_columns"],
+        [parent.c[c] for c in columns],
+        name=fk["name"],
+        **{k: v for k, v in fk.get("options", {}).items() if v is not None},
+    )
+    child.append_constraint(const)
+    return const
+
+
+def _drop_referencing(batch_impl: BatchOperationsImpl, plan: TablePlan, state: dict[str, Any]) -> None:
+    # they would keep the old table (and its primary key) from being dropped;
+    # they come back, pointing at the new table, at the end
+    fks = _referencing(batch_impl, plan)
+    for fk in fks:
+        batch_impl.impl.drop_constraint(_fk_object(fk, plan.source.name, plan.source.schema, fk["referred_columns"]))
+    state["referencing"] = fks
+
+
+@rules.dispatch_for("finish", qualifier="postgresql")
+def _restore_referencing(
+    batch_impl: BatchOperationsImpl, plan: TablePlan, built: BuiltTable, state: dict[str, Any]
+) -> None:
+    renamed = {spec.source: name for name, spec in plan.columns.items() if spec.source is not None}
+    for fk in state.get("referencing", ()):
+        missing = [c for c in fk["referred_columns"] if c not in renamed]
+        if missing:
+            raise BatchError(
+                f"foreign key {fk['name']!r} of table {fk['table']!r} refers to column(s) "
+                f"{', '.join(missing)} of {plan.source.name!r}, which this batch drops; drop "
+                "that foreign key first",
+                table_name=plan.source.name,
+            )
+        columns = [renamed[c] for c in fk["referred_columns"]]
+        batch_impl.impl.add_constraint(_fk_object(fk, plan.name, plan.schema, columns))

@@ -20,6 +20,7 @@ a dialect qualifier (``batch_sqlite``, ``batch_postgresql``, ``batch_mysql``):
 ``"before_copy"``   ``(batch_impl, plan, built, state)`` before the rows are copied
 ``"after_copy"``    ``(batch_impl, plan, built, state)`` once the rows are copied
 ``"after_rename"``  ``(batch_impl, plan, built, state)`` once the table has its name
+``"finish"``        ``(batch_impl, plan, built, state)`` last, after indexes and constraints
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ rules.register("late_kinds", frozenset({"self_fk"}))
 @rules.dispatch_for("before_copy")
 @rules.dispatch_for("after_copy")
 @rules.dispatch_for("after_rename")
+@rules.dispatch_for("finish")
 def _nothing(batch_impl: BatchOperationsImpl, plan: TablePlan, built: BuiltTable, state: dict[str, Any]) -> None:
     """Most databases need nothing between the steps."""
 
@@ -64,7 +66,7 @@ def temp_table_name(name: str, dialect: Any) -> str:
 
 @rules.dispatch_for("guard")
 @contextmanager
-def default_guard(batch_impl: BatchOperationsImpl, source: sa.Table) -> Iterator[bool]:
+def default_guard(batch_impl: BatchOperationsImpl, plan: TablePlan) -> Iterator[bool]:
     """Yield whether the sequence is atomic: a SAVEPOINT where DDL is transactional."""
     impl = batch_impl.impl
     if impl.as_sql:
@@ -104,11 +106,12 @@ def move_and_copy(batch_impl: BatchOperationsImpl, plan: TablePlan) -> BuiltTabl
     before_copy = rules.dispatch("before_copy", qualifier=qualifier)
     after_copy = rules.dispatch("after_copy", qualifier=qualifier)
     after_rename = rules.dispatch("after_rename", qualifier=qualifier)
+    finish = rules.dispatch("finish", qualifier=qualifier)
     state: dict[str, Any] = {}
     progress = _Progress()
     atomic = True
     try:
-        with guard(batch_impl, plan.source) as atomic:
+        with guard(batch_impl, plan) as atomic:
             before_create(batch_impl, plan, built, state)
             impl.prep_table_for_batch(batch_impl, plan.source)
             impl.create_table(built.table)
@@ -127,6 +130,7 @@ def move_and_copy(batch_impl: BatchOperationsImpl, plan: TablePlan) -> BuiltTabl
             # after the indexes: MySQL would otherwise make its own index for a foreign key
             for const in built.late_constraints:
                 impl.add_constraint(const)
+            finish(batch_impl, plan, built, state)
     except Exception as exc:
         if atomic or impl.as_sql:
             raise

@@ -22,6 +22,7 @@ from retort.util.exc import BatchError
 
 if TYPE_CHECKING:
     from retort.operations.batch import BatchOperationsImpl
+    from retort.operations.batch_plan import TablePlan
 
 __all__: list[str] = []
 
@@ -52,8 +53,9 @@ rules.register("late_kinds", frozenset(), qualifier="sqlite")
 
 @rules.dispatch_for("guard", qualifier="sqlite")
 @contextmanager
-def sqlite_guard(batch_impl: BatchOperationsImpl, source: sa.Table) -> Iterator[bool]:
+def sqlite_guard(batch_impl: BatchOperationsImpl, plan: TablePlan) -> Iterator[bool]:
     impl = batch_impl.impl
+    source = plan.source
     if impl.as_sql:
         yield True
         return
