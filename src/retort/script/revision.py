@@ -213,6 +213,7 @@ class RevisionMap:
     def __init__(self, generator: Callable[[], Iterable[Revision]]) -> None:
         self._generator = generator
         self._built: dict[str, Revision] | None = None
+        self._shape: dict[str, tuple[str, ...]] = {}  # heads, bases, ... of the built graph
 
     # -- building -------------------------------------------------------
 
@@ -226,6 +227,7 @@ class RevisionMap:
             gc.disable()
             try:
                 self._built = self._build(self._generator())
+                self._shape = {}
             finally:
                 if gc_was_enabled:
                     gc.enable()
@@ -262,7 +264,9 @@ class RevisionMap:
                         path=getattr(rev, "path", None),
                     )
                 if target == rev.revision:
-                    raise DependencyLoopDetected(rev.revision)
+                    loop = DependencyLoopDetected(rev.revision)
+                    loop.args = ("%s (in %s)" % (loop.args[0], _where(rev)),)
+                    raise loop
                 resolved.append(target)
             rev._set_dependencies(tuple(resolved))
         # children are linked in a second pass so that the parent sets are final
@@ -357,6 +361,7 @@ class RevisionMap:
         for r in revs:
             r.branch_labels = set(r._orig_branch_labels)
         self._built = self._build(revs + [revision])
+        self._shape = {}
 
     # -- shape ----------------------------------------------------------
 
@@ -365,33 +370,40 @@ class RevisionMap:
         wanted = set(ids)
         return tuple(rid for rid in self._revision_map if rid in wanted)
 
+    def _shape_of(self, name: str, test: Callable[[Revision], bool]) -> tuple[str, ...]:
+        rmap = self._revision_map
+        found = self._shape.get(name)
+        if found is None:
+            found = self._shape[name] = tuple(rid for rid, rev in rmap.items() if test(rev))
+        return found
+
     @property
     def heads(self) -> tuple[str, ...]:
         """Ids of revisions that no down_revision names."""
-        return tuple(rid for rid, rev in self._revision_map.items() if not rev.nextrev)
+        return self._shape_of("heads", lambda rev: not rev.nextrev)
 
     @property
     def _real_heads(self) -> tuple[str, ...]:
-        return tuple(rid for rid, rev in self._revision_map.items() if not rev._all_nextrev)
+        return self._shape_of("_real_heads", lambda rev: not rev._all_nextrev)
 
     @property
     def bases(self) -> tuple[str, ...]:
         """Ids of revisions without a down_revision."""
-        return tuple(rid for rid, rev in self._revision_map.items() if rev.down_revision is None)
+        return self._shape_of("bases", lambda rev: rev.down_revision is None)
 
     @property
     def _real_bases(self) -> tuple[str, ...]:
-        return tuple(rid for rid, rev in self._revision_map.items() if rev._is_real_base)
+        return self._shape_of("_real_bases", lambda rev: rev._is_real_base)
 
     @property
     def branch_points(self) -> tuple[str, ...]:
         """Ids of revisions that more than one revision names as down_revision."""
-        return tuple(rid for rid, rev in self._revision_map.items() if rev.is_branch_point)
+        return self._shape_of("branch_points", lambda rev: rev.is_branch_point)
 
     @property
     def merge_points(self) -> tuple[str, ...]:
         """Ids of revisions with more than one down_revision."""
-        return tuple(rid for rid, rev in self._revision_map.items() if rev.is_merge_point)
+        return self._shape_of("merge_points", lambda rev: rev.is_merge_point)
 
     @property
     def branch_label_map(self) -> dict[str, str]:
