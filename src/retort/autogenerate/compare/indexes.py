@@ -76,10 +76,15 @@ def _index_sig(idx: IndexSnapshot, dialect_name: str) -> tuple[Any, ...]:
     return (tuple(elements), bool(idx.unique), tuple(opts))
 
 
-def _implicit_fk_index(idx: IndexSnapshot, conn: TableSnapshot, dialect_name: str) -> bool:
+def _implicit_fk_index(idx: IndexSnapshot, fk_owner: TableSnapshot, dialect_name: str) -> bool:
+    """An index the backend made for a foreign key of ``fk_owner`` on the same columns.
+
+    For a kept table ``fk_owner`` is the target: once its key is gone, the
+    index the database made for it is reported (and dropped after the key).
+    """
     if dialect_name not in IMPLICIT_FK_INDEX_DIALECTS or idx.unique:
         return False
-    return any(tuple(fk.columns) == tuple(idx.columns) for fk in conn.foreign_keys)
+    return any(tuple(fk.columns) == tuple(idx.columns) for fk in fk_owner.foreign_keys)
 
 
 def create_index_op(idx: IndexSnapshot) -> Any:
@@ -273,7 +278,7 @@ def _compare(
     for name, ix in sorted(conn_indexes.items()):
         if name in matched_indexes or name in matched_uniques:
             continue
-        if _implicit_fk_index(ix, conn, dialect_name):
+        if _implicit_fk_index(ix, meta, dialect_name):
             continue
         conn_ix = conn_object("index", name)
         if conn_ix is None:
