@@ -245,6 +245,8 @@ def test_create_constraints_and_index(engine):
             batch_op.create_check_constraint("ck_item_code", sa.text("length(code) < 5"))
             batch_op.create_foreign_key("fk_item_qty", "parent", ["qty"], ["id"], ondelete="SET NULL")
             batch_op.create_index("ix_item_note", ["note"])
+            # child.item_id still needs a unique key on item.id
+            batch_op.create_unique_constraint("uq_item_id", ["id"])
             batch_op.create_primary_key("pk_item2", ["id", "code"])
     after = schema_of(engine)
     assert ("uq_item_price", ("price",)) in after["uq"]
@@ -594,3 +596,13 @@ def test_inside_the_migration_transaction(engine):
     assert table_names(engine) == ["audit", "child", "item", "parent"]
     assert "remark" in columns(engine)
     assert rows(engine, "SELECT count(*) FROM item") == [(3,)]
+
+
+def test_a_column_other_tables_refer_to_cannot_be_renamed_away(engine):
+    before = schema_of(engine)
+    with pytest.raises(BatchError, match="'child' has a foreign key to item\\(id\\)"):
+        with engine.begin() as conn:
+            with ops(conn).batch_alter_table("item") as batch_op:
+                batch_op.alter_column("id", new_column_name="item_id")
+    assert schema_of(engine) == before
+    assert "id" in columns(engine)

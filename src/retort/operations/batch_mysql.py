@@ -30,12 +30,6 @@ if TYPE_CHECKING:
 __all__: list[str] = []
 
 
-def _unique_sets(plan: TablePlan) -> list[set[str]]:
-    sets = [set(c.columns) for c in plan.constraints if c.kind in ("pk", "unique")]
-    sets += [set(ix.column_names()) for ix in plan.indexes if ix.unique]
-    return sets
-
-
 def _check_referencing(conn: sa.Connection, plan: TablePlan) -> None:
     """Refuse, before any DDL, a change the referring foreign keys could not follow.
 
@@ -44,7 +38,6 @@ def _check_referencing(conn: sa.Connection, plan: TablePlan) -> None:
     table is gone.
     """
     source = plan.source
-    unique = _unique_sets(plan)
     insp = sa.inspect(conn)
     for (schema, table), fks in insp.get_multi_foreign_keys(schema=source.schema).items():
         if table == source.name:
@@ -53,11 +46,7 @@ def _check_referencing(conn: sa.Connection, plan: TablePlan) -> None:
             if fk["referred_table"] != source.name or fk["referred_schema"] not in (None, source.schema):
                 continue
             cols = fk["referred_columns"]
-            kept = all(
-                c in plan.columns and plan.columns[c].source == c and plan.columns[c].cast_to is None
-                for c in cols
-            )
-            if not kept or set(cols) not in unique:
+            if not plan.keeps_key(cols):
                 raise BatchError(
                     f"foreign key {fk['name']!r} of table {table!r} refers to "
                     f"{source.name}({', '.join(cols)}), which this batch drops, renames, retypes or "

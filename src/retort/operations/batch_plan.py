@@ -386,6 +386,20 @@ class TablePlan:
                 for kind, e, mod in ix.items
             ]
 
+    def keeps_key(self, columns: Sequence[str]) -> bool:
+        """Whether ``columns`` survive unchanged (name and type) and stay a unique key.
+
+        Foreign keys of other tables that refer to the table by name (SQLite,
+        MySQL) can only follow such columns.
+        """
+        for c in columns:
+            spec = self.columns.get(c)
+            if spec is None or spec.source != c or spec.cast_to is not None:
+                return False
+        keys = [set(k.columns) for k in self.constraints if k.kind in ("pk", "unique")]
+        keys += [set(ix.column_names()) for ix in self.indexes if ix.unique]
+        return set(columns) in keys
+
     def _pk(self) -> ConstraintSpec | None:
         return next((c for c in self.constraints if c.kind == "pk"), None)
 

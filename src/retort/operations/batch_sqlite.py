@@ -35,15 +35,34 @@ def _sqlite_should_cast(old_type: Any, new_type: Any) -> bool:
     return default_should_cast(old_type, new_type)
 
 
-def _referencing(conn: sa.Connection, source: sa.Table, prefix: str) -> list[str]:
-    """``table(column)`` for every foreign key pointing at ``source`` (itself included)."""
+def _referencing(conn: sa.Connection, plan: TablePlan, prefix: str) -> list[str]:
+    """``table(column)`` for every foreign key pointing at the table (itself included).
+
+    Foreign keys of other tables name the table and its columns; refuse,
+    before any DDL, a batch that drops or renames a column they refer to,
+    as SQLite would leave them pointing at nothing.
+    """
+    source = plan.source
     found = []
     names = conn.exec_driver_sql(f"SELECT name FROM {prefix}sqlite_master WHERE type = 'table'").scalars().all()
     quote = conn.dialect.identifier_preparer.quote_identifier
     for name in names:
+        keys: dict[int, list[Any]] = {}
         for row in conn.exec_driver_sql(f"PRAGMA {prefix}foreign_key_list({quote(name)})").mappings():
             if row["table"].lower() == source.name.lower():
                 found.append(f"{name}({row['from']})")
+                keys.setdefault(row["id"], []).append(row["to"])
+        if name.lower() == source.name.lower():
+            continue
+        for cols in keys.values():
+            if all(c is not None for c in cols) and not plan.keeps_key(cols):
+                raise BatchError(
+                    f"table {name!r} has a foreign key to {source.name}({', '.join(cols)}), which "
+                    "this batch drops, renames, retypes or un-keys; SQLite would leave it "
+                    "pointing at nothing. Drop that foreign key first (in a batch on "
+                    f"{name!r}) and create it again after",
+                    table_name=source.name,
+                )
     return found
 
 
@@ -62,8 +81,8 @@ def sqlite_guard(batch_impl: BatchOperationsImpl, plan: TablePlan) -> Iterator[b
     conn: sa.Connection = impl.connection
     prefix = f"{conn.dialect.identifier_preparer.quote_identifier(source.schema)}." if source.schema else ""
     turned_off = False
+    referencing = _referencing(conn, plan, prefix)
     if conn.exec_driver_sql("PRAGMA foreign_keys").scalar():
-        referencing = _referencing(conn, source, prefix)
         if referencing:
             dbapi = conn.connection.dbapi_connection
             if getattr(dbapi, "in_transaction", True):
