@@ -167,14 +167,16 @@ def test_indexes(engine):
     assert indexes["ix_ab"]["unique"] and indexes["ix_ab"]["column_names"] == ["a", "b"]
 
 
-def test_index_if_not_exists(postgresql_engine):
-    with operations_on(postgresql_engine) as op:
+@pytest.mark.parametrize("backend", ["postgresql", "mysql"])
+def test_index_if_not_exists(backend, request):
+    engine = request.getfixturevalue(f"{backend}_engine")
+    with operations_on(engine) as op:
         op.create_table("t", Column("id", Integer, primary_key=True))
         op.create_index("ix", "t", ["id"], if_not_exists=True)
         op.create_index("ix", "t", ["id"], if_not_exists=True)
         op.drop_index("ix", "t", if_exists=True)
         op.drop_index("ix", "t", if_exists=True)
-    assert inspect(postgresql_engine).get_indexes("t") == []
+    assert inspect(engine).get_indexes("t") == []
 
 
 def test_postgresql_index_options(postgresql_engine):
