@@ -606,3 +606,11 @@ def test_a_column_other_tables_refer_to_cannot_be_renamed_away(engine):
                 batch_op.alter_column("id", new_column_name="item_id")
     assert schema_of(engine) == before
     assert "id" in columns(engine)
+
+
+def test_a_referenced_column_may_change_type(engine):
+    with engine.begin() as conn:
+        with ops(conn).batch_alter_table("item") as batch_op:
+            batch_op.alter_column("id", type_=sa.BigInteger)
+    assert str(columns(engine)["id"]["type"]) == "BIGINT"
+    assert rows(engine, "SELECT * FROM child ORDER BY id") == [(10, 1), (11, 3)]

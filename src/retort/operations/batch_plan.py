@@ -386,15 +386,15 @@ class TablePlan:
                 for kind, e, mod in ix.items
             ]
 
-    def keeps_key(self, columns: Sequence[str]) -> bool:
-        """Whether ``columns`` survive unchanged (name and type) and stay a unique key.
+    def keeps_key(self, columns: Sequence[str], *, retype_ok: bool = False) -> bool:
+        """Whether ``columns`` survive under their names (and types) and stay a unique key.
 
         Foreign keys of other tables that refer to the table by name (SQLite,
         MySQL) can only follow such columns.
         """
         for c in columns:
             spec = self.columns.get(c)
-            if spec is None or spec.source != c or spec.cast_to is not None:
+            if spec is None or spec.source != c or (spec.cast_to is not None and not retype_ok):
                 return False
         keys = [set(k.columns) for k in self.constraints if k.kind in ("pk", "unique")]
         keys += [set(ix.column_names()) for ix in self.indexes if ix.unique]

@@ -55,10 +55,11 @@ def _referencing(conn: sa.Connection, plan: TablePlan, prefix: str) -> list[str]
         if name.lower() == source.name.lower():
             continue
         for cols in keys.values():
-            if all(c is not None for c in cols) and not plan.keeps_key(cols):
+            # SQLite does not compare types across a foreign key: a new type is fine
+            if all(c is not None for c in cols) and not plan.keeps_key(cols, retype_ok=True):
                 raise BatchError(
                     f"table {name!r} has a foreign key to {source.name}({', '.join(cols)}), which "
-                    "this batch drops, renames, retypes or un-keys; SQLite would leave it "
+                    "this batch drops, renames or un-keys; SQLite would leave it "
                     "pointing at nothing. Drop that foreign key first (in a batch on "
                     f"{name!r}) and create it again after",
                     table_name=source.name,
