@@ -491,3 +491,168 @@ def test_new_table_indexes_follow_create_table(engine):
     assert diffs(engine, m) == []
     run_ops(engine, script.downgrade_ops)
     assert sa.inspect(engine).get_table_names() == []
+
+
+# -- spec 02: the sequence example, end to end on PostgreSQL --------------------
+
+from retort.operations import MigrateOperation  # noqa: E402
+
+
+@Operations.register_operation("autogen_create_sequence")
+class CreateSequenceOp(MigrateOperation):
+    """Create a SEQUENCE."""
+
+    def __init__(self, sequence_name, schema=None):
+        self.sequence_name = sequence_name
+        self.schema = schema
+
+    @classmethod
+    def autogen_create_sequence(cls, operations, sequence_name, **kw):
+        return operations.invoke(CreateSequenceOp(sequence_name, **kw))
+
+    def reverse(self):
+        return DropSequenceOp(self.sequence_name, schema=self.schema)
+
+
+@Operations.register_operation("autogen_drop_sequence")
+class DropSequenceOp(MigrateOperation):
+    """Drop a SEQUENCE."""
+
+    def __init__(self, sequence_name, schema=None):
+        self.sequence_name = sequence_name
+        self.schema = schema
+
+    @classmethod
+    def autogen_drop_sequence(cls, operations, sequence_name, **kw):
+        return operations.invoke(DropSequenceOp(sequence_name, **kw))
+
+    def reverse(self):
+        return CreateSequenceOp(self.sequence_name, schema=self.schema)
+
+
+@Operations.implementation_for(CreateSequenceOp)
+def _create_sequence(operations, operation):
+    name = f"{operation.schema}.{operation.sequence_name}" if operation.schema else operation.sequence_name
+    operations.execute(f"CREATE SEQUENCE {name}")
+
+
+@Operations.implementation_for(DropSequenceOp)
+def _drop_sequence(operations, operation):
+    name = f"{operation.schema}.{operation.sequence_name}" if operation.schema else operation.sequence_name
+    operations.execute(f"DROP SEQUENCE {name}")
+
+
+def test_spec_sequence_comparator_end_to_end(postgresql_engine):
+    from retort.autogenerate import render_python_code, renderers
+
+    saved_renderers = dict(renderers._registry)
+    try:
+        @comparators.dispatch_for("schema")
+        def compare_sequences(autogen_context, upgrade_ops, schemas):
+            all_conn_sequences = set()
+            for sch in schemas:
+                all_conn_sequences.update(
+                    (sch, row[0])
+                    for row in autogen_context.connection.execute(
+                        text(
+                            "SELECT relname FROM pg_class c join pg_namespace n on "
+                            "n.oid=c.relnamespace where relkind='S' and n.nspname=:nspname"
+                        ),
+                        {"nspname": autogen_context.dialect.default_schema_name if sch is None else sch},
+                    )
+                )
+            metadata_sequences = autogen_context.metadata.info.setdefault("sequences", set())
+            for sch, name in sorted(metadata_sequences.difference(all_conn_sequences), key=str):
+                upgrade_ops.ops.append(CreateSequenceOp(name, schema=sch))
+            for sch, name in sorted(all_conn_sequences.difference(metadata_sequences), key=str):
+                upgrade_ops.ops.append(DropSequenceOp(name, schema=sch))
+
+        @renderers.dispatch_for(CreateSequenceOp)
+        def render_create_sequence(autogen_context, op):
+            return "op.create_sequence(%r, **%r)" % (op.sequence_name, {"schema": op.schema})
+
+        @renderers.dispatch_for(DropSequenceOp)
+        def render_drop_sequence(autogen_context, op):
+            return "op.drop_sequence(%r, **%r)" % (op.sequence_name, {"schema": op.schema})
+
+        with postgresql_engine.begin() as conn:
+            conn.execute(text("CREATE SEQUENCE old_seq"))
+        target_metadata = MetaData()
+        target_metadata.info.setdefault("sequences", set()).add((None, "my_sequence_1"))
+        with postgresql_engine.connect() as conn:
+            script = produce_migrations(MigrationContext.configure(conn), target_metadata)
+        upgrade = render_python_code(script.upgrade_ops)
+        assert "op.create_sequence('my_sequence_1', **{'schema': None})" in upgrade
+        assert "op.drop_sequence('old_seq', **{'schema': None})" in upgrade
+        downgrade = render_python_code(script.downgrade_ops)
+        assert "op.drop_sequence('my_sequence_1', **{'schema': None})" in downgrade
+
+        run_ops(postgresql_engine, script.upgrade_ops)
+        assert sa.inspect(postgresql_engine).get_sequence_names() == ["my_sequence_1"]
+        run_ops(postgresql_engine, script.downgrade_ops)
+        assert sa.inspect(postgresql_engine).get_sequence_names() == ["old_seq"]
+    finally:
+        renderers._registry.clear()
+        renderers._registry.update(saved_renderers)
+
+
+# -- schemas ---------------------------------------------------------------------
+
+
+def test_include_schemas_cross_schema_fk_not_repeated(postgresql_engine):
+    engine = postgresql_engine
+    with engine.begin() as conn:
+        conn.execute(text("CREATE SCHEMA s_one"))
+        conn.execute(text("CREATE SCHEMA s_skip"))
+        conn.execute(text("CREATE TABLE s_skip.ignored (id integer primary key)"))
+    m = MetaData()
+    Table("p", m, Column("id", Integer, primary_key=True))
+    Table("c", m, Column("id", Integer, primary_key=True),
+          Column("p_id", Integer, sa.ForeignKey("p.id", name="fk_c_p")), schema="s_one")
+    Table("d", m, Column("id", Integer, primary_key=True),
+          Column("c_id", Integer, sa.ForeignKey("s_one.c.id", name="fk_d_c")))
+    opts = {"include_schemas": True,
+            "include_name": lambda name, type_, parents: type_ != "schema" or name == "s_one"}
+    diff = diffs(engine, m, **opts)
+    assert sorted((d[0], d[1].schema or "", d[1].name) for d in diff) == [
+        ("add_table", "", "d"), ("add_table", "", "p"), ("add_table", "s_one", "c")
+    ]
+    with engine.connect() as conn:
+        script = produce_migrations(MigrationContext.configure(conn, opts=opts), m)
+    run_ops(engine, script.upgrade_ops)
+    assert sa.inspect(engine).get_foreign_keys("c", schema="s_one")[0]["referred_table"] == "p"
+    assert diffs(engine, m, **opts) == []
+    # without include_schemas only the default schema is compared
+    assert [(d[0], d[1].name) for d in diffs(engine, m)] == []
+
+
+# -- computed and identity columns ----------------------------------------------
+
+
+def test_computed_change_warns_and_generates_nothing(engine):
+    old = MetaData()
+    _base(old, Column("a", Integer), Column("b", Integer, sa.Computed("a + 1", persisted=True)))
+    old.create_all(engine)
+    new = MetaData()
+    _base(new, Column("a", Integer), Column("b", Integer, sa.Computed("a + 2", persisted=True)))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert diffs(engine, new) == []
+        assert diffs(engine, old) == []
+    messages = [str(w.message) for w in caught if "computed" in str(w.message)]
+    assert len(messages) == 1 and "t.b" in messages[0]
+
+
+def test_identity_change(postgresql_engine):
+    old = MetaData()
+    Table("t", old, Column("id", Integer, sa.Identity(start=5), primary_key=True), Column("x", Integer))
+    old.create_all(postgresql_engine)
+    assert diffs(postgresql_engine, old) == []
+    new = MetaData()
+    Table("t", new, Column("id", Integer, sa.Identity(start=10), primary_key=True),
+          Column("x", Integer, sa.Identity()))
+    diff = diffs(postgresql_engine, new)
+    assert [[(d[0], d[3]) for d in item] for item in diff] == [
+        [("modify_default", "id")], [("modify_nullable", "x"), ("modify_default", "x")]
+    ]
+    assert isinstance(diff[0][0][6], sa.Identity) and diff[0][0][6].start == 10
