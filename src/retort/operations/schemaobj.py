@@ -17,7 +17,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import BindParameter, ColumnElement, TextClause
 from sqlalchemy.types import NULLTYPE
 
-__all__ = ["SchemaObjects", "copy_column", "inline_literal", "table_of"]
+__all__ = ["SchemaObjects", "coerce_type", "copy_column", "ensure_fk_targets", "inline_literal", "table_of"]
 
 _DROP_TYPES = {
     "foreignkey": "fk",
