@@ -218,3 +218,52 @@ def test_relative_range_ends_count_from_the_other_end():
     assert ids(m.iterate_revisions("heads", "-2")) == ["e", "d"]
     assert ids(m.iterate_revisions("+2", "a", inclusive=True)) == ["c", "b", "a"]
     assert ids(m.iterate_revisions("c+1", "a")) == ["d", "c", "b"]
+
+
+@pytest.mark.parametrize(
+    "dest, current, expected",
+    [
+        # the documentation's shape: shoppingcart branches off 2a6b, networking is its own base
+        ("shoppingcart@+1", ("2a6b",), ["27c6"]),
+        ("shoppingcart@+1", ("1975",), ["2a6b"]),  # below the branch: walk towards it
+        ("shoppingcart@+2", ("ae10",), ["27c6", "44aa"]),  # a sibling: start at the branch's first revision
+        ("networking@+1", ("ae10",), ["3cac"]),
+        ("shoppingcart@+1", ("27c6", "3cac"), ["44aa"]),
+        ("shoppingcart@head", ("2a6b",), ["ae10", "27c6", "44aa", "5f8e"]),
+        ("+1", ("ae10",), ["27c6", "44aa", "5f8e"]),  # a merge needs its other parent too
+    ],
+)
+def test_label_relative_upgrades(dest, current, expected):
+    m = make_map(DOC_SPECS)
+    assert sorted(ids(m.upgrade_plan(dest, current))) == sorted(expected)
+
+
+DOC_SPECS = [
+    ("1975", None),
+    ("2a6b", "1975"),
+    ("27c6", "2a6b", None, "shoppingcart"),
+    ("44aa", "27c6"),
+    ("ae10", "2a6b"),
+    ("5f8e", ("44aa", "ae10")),
+    ("3cac", None, None, "networking"),
+    ("109e", "3cac", "ae10"),
+]
+
+
+@pytest.mark.parametrize(
+    "dest, current, expected",
+    [
+        ("shoppingcart@-1", ("44aa", "3cac"), ["44aa"]),
+        ("networking@-1", ("109e", "5f8e"), ["109e"]),
+        ("networking@base", ("109e", "5f8e"), ["109e", "3cac"]),
+    ],
+)
+def test_label_relative_downgrades(dest, current, expected):
+    m = make_map(DOC_SPECS)
+    assert ids(m.downgrade_plan(dest, current)) == expected
+
+
+def test_label_relative_downgrade_through_a_merge_is_ambiguous():
+    m = make_map(DOC_SPECS)
+    with pytest.raises(RevisionError, match="Ambiguous walk"):
+        m.downgrade_plan("shoppingcart@-1", ("5f8e",))

@@ -158,7 +158,14 @@ def walk_relative(
     label = rel.label
     if label is not None:
         _check_label(rmap, label)
-    members = {r.revision for r in label_members(rmap, label)} if label else None
+    members: set[str] | None = None
+    roots: list[str] = []
+    lineage: set[str] = set()
+    if label is not None:
+        # the branch, and what its first revisions stand on (not what merges bring in)
+        members = {r.revision for r in label_members(rmap, label)}
+        roots = [rid for rid in rmap._ordered(members) if not any(d in members for d in revs[rid]._down)]
+        lineage = members | rmap._walk(revs, roots, up=False, include_deps=False)
 
     start: Revision | None
     if rel.start is not None:
@@ -169,13 +176,12 @@ def walk_relative(
     else:
         heads = [lookup(rmap, h) for h in (current_heads or ())]
         if members is not None:
-            # a current head belongs to the branch when it is in it or beyond it
-            heads = [h for h in heads if h.revision in members or label in h.branch_labels]
-            if not heads:
-                # a current head may sit above the branch's top (e.g. after a merge)
-                anc = {h: rmap._walk(revs, [h.revision], up=False, include_deps=False) for h in
-                       (lookup(rmap, c) for c in (current_heads or ()))}
-                heads = [h for h, a in anc.items() if a & members]
+            # a current head counts for the branch when it is on the branch or below it...
+            inside = [h for h in heads if h.revision in lineage]
+            if not inside:
+                # ...or above it (a merge of the branch into another one)
+                inside = [h for h in heads if rmap._walk(revs, [h.revision], up=False, include_deps=False) & members]
+            heads = inside
         if len(heads) > 1:
             kind = "upgrade" if rel.step > 0 else "downgrade"
             raise RevisionError(
@@ -189,12 +195,13 @@ def walk_relative(
     taken = 0
     if rel.step > 0:
         for _ in range(steps):
-            if cur is None:
-                cands = [revs[b] for b in rmap.bases]
+            if members is None:
+                cands = [revs[c] for c in (rmap.bases if cur is None else rmap._ordered(cur.nextrev))]
+            elif cur is None:
+                cands = [revs[r] for r in roots]  # nothing of the branch applied: its first revision
             else:
-                cands = [revs[c] for c in rmap._ordered(cur.nextrev)]
-            if members is not None:
-                cands = [c for c in cands if c.revision in members]
+                kids = [revs[c] for c in rmap._ordered(cur.nextrev)]
+                cands = [c for c in kids if c.revision in members] or [c for c in kids if c.revision in lineage]
             if not cands:
                 break
             if len(cands) > 1:
