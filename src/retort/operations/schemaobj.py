@@ -14,7 +14,7 @@ from typing import Any, Sequence
 import sqlalchemy as sa
 from sqlalchemy import schema as sa_schema
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.elements import BindParameter, ColumnElement, TextClause
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import NULLTYPE
 
 __all__ = ["SchemaObjects", "coerce_type", "copy_column", "ensure_fk_targets", "inline_literal", "table_of"]
@@ -340,7 +340,3 @@ def coerce_type(type_: Any) -> Any:
     if type_ is None or type_ is False:
         return type_
     return sa.types.to_instance(type_)
-
-
-def is_expression(value: Any) -> bool:
-    return isinstance(value, (ColumnElement, TextClause))
