@@ -614,3 +614,22 @@ def test_a_referenced_column_may_change_type(engine):
             batch_op.alter_column("id", type_=sa.BigInteger)
     assert str(columns(engine)["id"]["type"]) == "BIGINT"
     assert rows(engine, "SELECT * FROM child ORDER BY id") == [(10, 1), (11, 3)]
+
+
+def test_foreign_key_check_before_switching_enforcement_back_on(sqlite_engine):
+    @sa.event.listens_for(sqlite_engine, "connect")
+    def fk_on(dbapi_conn, record):
+        dbapi_conn.execute("PRAGMA foreign_keys=ON")
+
+    with sqlite_engine.begin() as conn:
+        setup_schema(conn)
+    before = schema_of(sqlite_engine)
+    with sqlite_engine.connect() as conn:
+        with pytest.raises(BatchError, match="break foreign keys"):
+            with ops(conn).batch_alter_table("item") as batch_op:
+                # qty 0 and 7 are no parent ids: enforcement would have refused these rows
+                batch_op.create_foreign_key("fk_item_qty", "parent", ["qty"], ["id"])
+        conn.rollback()
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    assert schema_of(sqlite_engine) == before
+    assert rows(sqlite_engine, "SELECT count(*) FROM item") == [(3,)]

@@ -118,7 +118,14 @@ def sqlite_guard(batch_impl: BatchOperationsImpl, plan: TablePlan) -> Iterator[b
                         table_name=source.name,
                     ) from exc
             if turned_off:
-                problems = conn.exec_driver_sql(f"PRAGMA {prefix}foreign_key_check").all()
+                # only the tables involved: older violations elsewhere are not this batch's
+                quote = conn.dialect.identifier_preparer.quote_identifier
+                involved = {plan.name} | {ref.split("(")[0] for ref in referencing}
+                problems = [
+                    p
+                    for t in sorted(involved)
+                    for p in conn.exec_driver_sql(f"PRAGMA {prefix}foreign_key_check({quote(t)})").all()
+                ]
                 if problems:
                     raise BatchError(
                         f"batch changes to table {source.name!r} leave rows that break foreign keys "
