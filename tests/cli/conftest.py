@@ -97,3 +97,9 @@ def project(tmp_path) -> Project:
     return Project(tmp_path)
 
 
+
+
+@pytest.fixture(scope="session")
+def project_class() -> type[Project]:
+    """The Project helper itself, for fixtures of a wider scope."""
+    return Project
