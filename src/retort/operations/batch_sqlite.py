@@ -106,7 +106,11 @@ def sqlite_guard(batch_impl: BatchOperationsImpl, plan: TablePlan) -> Iterator[b
     try:
         if not legacy:
             conn.exec_driver_sql("PRAGMA legacy_alter_table = ON")
-        with conn.begin_nested():
+        # a raw SAVEPOINT rather than begin_nested(): on failure it must also be
+        # RELEASEd, which ends a transaction it opened, so that the pragma can
+        # be switched back on
+        conn.exec_driver_sql("SAVEPOINT retort_batch")
+        try:
             yield True
             for name, sql in triggers:
                 try:
@@ -132,6 +136,11 @@ def sqlite_guard(batch_impl: BatchOperationsImpl, plan: TablePlan) -> Iterator[b
                         f"(table, rowid, parent): {[tuple(p[:3]) for p in problems[:5]]}",
                         table_name=source.name,
                     )
+        except BaseException:
+            conn.exec_driver_sql("ROLLBACK TO SAVEPOINT retort_batch")
+            conn.exec_driver_sql("RELEASE SAVEPOINT retort_batch")
+            raise
+        conn.exec_driver_sql("RELEASE SAVEPOINT retort_batch")
     finally:
         if not legacy:
             conn.exec_driver_sql("PRAGMA legacy_alter_table = OFF")
