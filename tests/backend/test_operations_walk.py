@@ -101,7 +101,7 @@ def _check(engine: sa.Engine) -> None:
     assert [tuple(r) for r in rows] == [(1, 10, None), (2, 20, None)]
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mysql"])
 @pytest.mark.parametrize("workaround", [False, True], ids=["plain", "issue753-workaround"])
 def test_spec_walk_with_hand_built_script(backend, workaround, request):
     engine = request.getfixturevalue(f"{backend}_engine")
@@ -111,7 +111,7 @@ def test_spec_walk_with_hand_built_script(backend, workaround, request):
     _check(engine)
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mysql"])
 def test_same_script_walked_twice_down_and_up(backend, request):
     """The same op objects run again after their reverse: nothing is consumed."""
     engine = request.getfixturevalue(f"{backend}_engine")
@@ -131,7 +131,7 @@ def test_same_script_walked_twice_down_and_up(backend, request):
     _check(engine)
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql", "mysql"])
 def test_spec_walk_with_produce_migrations(backend, request):
     from retort.autogenerate import produce_migrations
 
