@@ -176,3 +176,45 @@ def test_downgrade_sql_needs_range(project):
     assert "<fromrev>:<torev>" in result.stderr
     result = project.fails("upgrade", "a:b")
     assert "Range revision not allowed" in result.stderr
+
+
+def test_async_template_on_postgresql(project, postgresql_engine):
+    # psycopg 3 is also an asyncio driver: the async template's env.py runs as is
+    url = postgresql_engine.url.render_as_string(hide_password=False)
+    project.run("init", "-t", "async", "migrations")
+    project.set_ini_option("sqlalchemy.url", url)
+    project.run("revision", "-m", "one", "--rev-id", "aaa")
+    (path,) = project.versions()
+    fill_upgrade(path)
+    project.run("upgrade", "head")
+    postgresql_engine.dispose()
+    assert "t" in sa.inspect(postgresql_engine).get_table_names()
+    assert project.run("current").stdout.strip() == "aaa (head)"
+    project.run("downgrade", "base")
+    postgresql_engine.dispose()
+    assert "t" not in sa.inspect(postgresql_engine).get_table_names()
+
+
+def test_multidb_offline_writes_one_file_per_database(project):
+    project.run("init", "-t", "multidb", "migrations")
+    ini = project.read("retort.ini").replace("driver://user:pass@localhost/dbname2", "sqlite:///two.db")
+    project.write("retort.ini", ini.replace("driver://user:pass@localhost/dbname", "sqlite:///one.db"))
+    project.run("revision", "-m", "both", "--rev-id", "aaa")
+    project.run("upgrade", "head", "--sql")
+    for name in ("engine1", "engine2"):
+        sql = project.read(f"{name}.sql")
+        assert "CREATE TABLE retort_version" in sql and "'aaa'" in sql
+    assert not (project.path / "one.db").exists()
+
+
+def test_timezone_and_truncate_slug_length(project):
+    project.run("init", "migrations")
+    ini = project.read("retort.ini")
+    ini = ini.replace("# timezone =", "timezone = UTC").replace(
+        "# truncate_slug_length = 40", "truncate_slug_length = 10"
+    )
+    project.write("retort.ini", ini)
+    project.run("revision", "-m", "a rather long message here", "--rev-id", "aaa")
+    (path,) = project.versions()
+    assert path.name == "aaa_a_rather_.py"  # cut at a word boundary, as Alembic does
+    assert "+00:00" in path.read_text().split("Create Date: ", 1)[1].splitlines()[0]
