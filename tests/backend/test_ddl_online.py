@@ -218,3 +218,13 @@ def test_column_comment_set_and_removed(server_engine):
     assert not col["comment"]
     # re-stating the column (MySQL) kept what the hints described
     assert col["nullable"] is False and "n/a" in str(col["default"])
+
+
+def test_execution_options_apply_to_one_statement_only(sqlite_engine):
+    from retort.migration import MigrationContext
+    from retort.operations import Operations
+
+    with sqlite_engine.connect() as conn:
+        ops = Operations(MigrationContext.configure(conn))
+        ops.execute("CREATE TABLE eo (x INTEGER)", execution_options={"retort_marker": 1})
+        assert "retort_marker" not in conn.get_execution_options()

@@ -238,14 +238,14 @@ class DefaultImpl(ComparisonHooks):
             return None
         if self.connection is None:
             raise CommandError("no database connection: online execution needs a connection")
-        conn = self.connection
-        if execution_options:
-            conn = conn.execution_options(**execution_options)
         if multiparams and params:
             raise TypeError("pass either multiparams or params, not both")
+        # per-statement options: Connection.execution_options() would change the
+        # connection itself in SQLAlchemy 2.x and leak into later statements
+        options = dict(execution_options or {})
         if multiparams:
-            return conn.execute(construct, list(multiparams))
-        return conn.execute(construct, dict(params) if params else None)
+            return self.connection.execute(construct, list(multiparams), execution_options=options)
+        return self.connection.execute(construct, dict(params) if params else None, execution_options=options)
 
     def execute(self, sql: Any, execution_options: Mapping[str, Any] | None = None) -> Any:
         """Execute a SQL string or SQLAlchemy construct (offline: write it)."""
