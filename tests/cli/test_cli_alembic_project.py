@@ -254,3 +254,46 @@ def test_alembic_project_offline(project, sqlite_engine):
     assert "CREATE TABLE alembic_version" in out
     assert "CREATE TABLE account" in out
     assert "ae1027a6acf" in out
+
+
+BLOCK_ALEMBIC = """
+import sys, importlib.abc
+
+class NoAlembic(importlib.abc.MetaPathFinder):
+    # stands in for an environment where the alembic package is not installed
+    def find_spec(self, name, path=None, target=None):
+        if name == "alembic" or name.startswith("alembic."):
+            raise ModuleNotFoundError("No module named 'alembic' (blocked by the test)")
+        return None
+
+sys.meta_path.insert(0, NoAlembic())
+try:
+    import alembic
+except ModuleNotFoundError:
+    pass
+else:
+    raise SystemExit("alembic still importable")
+from retort.cli import main
+main()
+"""
+
+
+def test_alembic_project_without_alembic_installed(project, sqlite_engine):
+    import subprocess
+    import sys
+
+    make_alembic_project(project, sqlite_engine)
+    env_py = project.read("alembic/env.py").replace(
+        "config = context.config",
+        "import alembic.op\nassert context.__name__ == 'retort.context', context\n"
+        "assert alembic.op.__name__ == 'retort.op', alembic.op\nconfig = context.config",
+    )
+    project.write("alembic/env.py", env_py)
+    proc = subprocess.run(
+        [sys.executable, "-c", BLOCK_ALEMBIC, "-c", "alembic.ini", "upgrade", "head"],
+        cwd=project.path,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert versions(sqlite_engine, "alembic_version") == ["ae1027a6acf"]
