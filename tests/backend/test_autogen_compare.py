@@ -656,3 +656,13 @@ def test_identity_change(postgresql_engine):
         [("modify_default", "id")], [("modify_nullable", "x"), ("modify_default", "x")]
     ]
     assert isinstance(diff[0][0][6], sa.Identity) and diff[0][0][6].start == 10
+
+
+def test_database_that_cannot_be_reflected(sqlite_engine):
+    m = MetaData()
+    _base(m)
+    conn = sqlite_engine.connect()
+    mc = MigrationContext.configure(conn)
+    conn.close()
+    with pytest.raises(AutogenerateError, match="could not"):
+        compare_metadata(mc, m)

@@ -126,8 +126,11 @@ class ComparisonRun:
     def schemas(self) -> list[str | None]:
         """The schemas to compare: the default one, or every one with ``include_schemas``."""
         ctx = self.ctx
-        insp = ctx.inspector
-        self.default_schema = insp.default_schema_name
+        try:
+            insp = ctx.inspector
+            self.default_schema = insp.default_schema_name
+        except SQLAlchemyError as exc:
+            raise AutogenerateError(f"could not inspect the database: {exc}") from exc
         if not ctx.opts.get("include_schemas"):
             return [None]
         try:
