@@ -60,12 +60,20 @@ _NOT_ON_CLI = {"process_revision_directives"}
 
 
 def _default_config_file() -> str:
-    """``$RETORT_CONFIG``, else ``retort.ini``; an Alembic project's ``alembic.ini`` when alone."""
+    """``$RETORT_CONFIG``, else ``retort.ini``; without one, an Alembic project's config.
+
+    An Alembic project (no retort.ini) is found the way alembic finds it:
+    ``$ALEMBIC_CONFIG``, else ``alembic.ini``.
+    """
     env = os.environ.get("RETORT_CONFIG")
     if env:
         return env
-    if not os.path.exists("retort.ini") and os.path.exists("alembic.ini"):
-        return "alembic.ini"
+    if not os.path.exists("retort.ini"):
+        alembic_env = os.environ.get("ALEMBIC_CONFIG")
+        if alembic_env:
+            return alembic_env
+        if os.path.exists("alembic.ini"):
+            return "alembic.ini"
     return "retort.ini"
 
 
@@ -81,7 +89,8 @@ class CommandLine:
             "--config",
             action="append",
             help='Alternate config file; defaults to the value of the RETORT_CONFIG environment '
-            'variable, or "retort.ini". May also refer to a pyproject.toml file; may be given '
+            'variable, or "retort.ini" (an Alembic project\'s ALEMBIC_CONFIG / "alembic.ini" when '
+            "there is no retort.ini). May also refer to a pyproject.toml file; may be given "
             "twice to name both files",
         )
         self.parser.add_argument("-n", "--name", help="Name of the section in the .ini file to use as the main section")

@@ -17,7 +17,6 @@ from __future__ import annotations
 import os
 import sys
 from configparser import ConfigParser, Error as ConfigParserError
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, TextIO
 
 from retort.util.exc import ConfigError
@@ -389,7 +388,7 @@ class Config:
 
     def get_template_directory(self) -> str:
         """Return the directory holding retort's ``init`` templates."""
-        return str(Path(__file__).parent / "templates")
+        return os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 
     def require_script_location(self) -> str:
         """Return ``script_location`` or raise ConfigError naming the file."""

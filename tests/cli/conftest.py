@@ -42,6 +42,7 @@ class Project:
     def run(self, *args: str, env: dict[str, str] | None = None, check: bool = True) -> Result:
         full_env = dict(os.environ)
         full_env.pop("RETORT_CONFIG", None)
+        full_env.pop("ALEMBIC_CONFIG", None)
         full_env.update(env or {})
         proc = subprocess.run(
             [*RETORT, *args],

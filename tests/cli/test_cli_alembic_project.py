@@ -297,3 +297,10 @@ def test_alembic_project_without_alembic_installed(project, sqlite_engine):
     )
     assert proc.returncode == 0, proc.stderr
     assert versions(sqlite_engine, "alembic_version") == ["ae1027a6acf"]
+
+
+def test_alembic_config_env_var(project, sqlite_engine):
+    make_alembic_project(project, sqlite_engine)
+    (project.path / "alembic.ini").rename(project.path / "deploy.ini")
+    project.run("upgrade", "head", env={"ALEMBIC_CONFIG": "deploy.ini"})
+    assert versions(sqlite_engine, "alembic_version") == ["ae1027a6acf"]
