@@ -267,3 +267,36 @@ def test_label_relative_downgrade_through_a_merge_is_ambiguous():
     m = make_map(DOC_SPECS)
     with pytest.raises(RevisionError, match="Ambiguous walk"):
         m.downgrade_plan("shoppingcart@-1", ("5f8e",))
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_plan_invariants(seed):
+    """Whatever the graph: an upgrade completes the target's ancestry, a downgrade leaves a closed set."""
+    rng = random.Random(1000 + seed)
+    specs = random_specs(rng, 40)
+    m = make_map(specs)
+    all_ids = [s[0] for s in specs]
+    for _ in range(10):
+        current = tuple(rng.sample(all_ids, rng.randint(0, 3)))
+        anc = m.ancestors(current) if current else set()
+        current = tuple(c for c in current if c not in anc)
+        applied = set(current) | anc
+        target = rng.choice(all_ids)
+        plan = ids(m.upgrade_plan(target, current))
+        assert not set(plan) & applied
+        assert len(plan) == len(set(plan))
+        after = applied | set(plan)
+        assert {target} | m.ancestors([target]) <= after
+        assert_parents_first(m, m.upgrade_plan(target, current))
+        for rid in plan:  # nothing needless: each planned revision is the target or one of its ancestors
+            assert rid == target or rid in m.ancestors([target])
+        if not current:
+            continue
+        down_target = rng.choice(sorted(applied))
+        removed = ids(m.downgrade_plan(down_target, current))
+        remaining = applied - set(removed)
+        assert down_target in remaining
+        for rid in remaining:  # still a consistent database state
+            assert m.ancestors([rid]) <= remaining
+        for rid in removed:
+            assert rid in m.descendants([down_target])
