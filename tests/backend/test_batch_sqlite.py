@@ -633,3 +633,16 @@ def test_foreign_key_check_before_switching_enforcement_back_on(sqlite_engine):
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     assert schema_of(sqlite_engine) == before
     assert rows(sqlite_engine, "SELECT count(*) FROM item") == [(3,)]
+
+
+def test_autoincrement_and_its_counter_survive(sqlite_engine):
+    with sqlite_engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, v TEXT)")
+        conn.exec_driver_sql("INSERT INTO t (v) VALUES ('a'), ('b'), ('c')")
+        conn.exec_driver_sql("DELETE FROM t WHERE id = 3")
+        with ops(conn).batch_alter_table("t") as batch_op:
+            batch_op.alter_column("v", nullable=False)
+    with sqlite_engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO t (v) VALUES ('d')")
+    assert rows(sqlite_engine, "SELECT id, v FROM t ORDER BY id") == [(1, "a"), (2, "b"), (4, "d")]
+    assert "AUTOINCREMENT" in rows(sqlite_engine, "SELECT sql FROM sqlite_master WHERE name = 't'")[0][0]

@@ -15,6 +15,7 @@ a dialect qualifier (``batch_sqlite``, ``batch_postgresql``, ``batch_mysql``):
 ``"late_kinds"``    constraint kinds added after the rename instead of in CREATE
                     TABLE (``"self_fk"``: self-referential foreign keys; others
                     when names must be unique per database)
+``"prepare"``       ``(batch_impl, plan, state)`` before the new table is built
 ``"before_create"`` ``(batch_impl, plan, built, state)`` first, before the impl's
                     ``prep_table_for_batch``
 ``"before_copy"``   ``(batch_impl, plan, built, state)`` before the rows are copied
@@ -47,6 +48,11 @@ rules = Dispatcher(what="batch move-and-copy rule")
 rules.register("should_cast", default_should_cast)
 # a self-referential foreign key would bind to the old table, which goes away
 rules.register("late_kinds", frozenset({"self_fk"}))
+
+
+@rules.dispatch_for("prepare")
+def _prepare_nothing(batch_impl: BatchOperationsImpl, plan: TablePlan, state: dict[str, Any]) -> None:
+    """Most databases tell reflection everything about a table."""
 
 
 @rules.dispatch_for("before_create")
@@ -93,6 +99,8 @@ def move_and_copy(batch_impl: BatchOperationsImpl, plan: TablePlan) -> BuiltTabl
     dialect = impl.dialect
     tmp_name = temp_table_name(plan.source.name, dialect)
     qualifier = dialect.name
+    state: dict[str, Any] = {}
+    rules.dispatch("prepare", qualifier=qualifier)(batch_impl, plan, state)
     built = plan.build(tmp_name, late_kinds=rules.dispatch("late_kinds", qualifier=qualifier))
     if not impl.as_sql and sa.inspect(impl.connection).has_table(tmp_name, schema=plan.schema):
         raise BatchError(
@@ -107,7 +115,6 @@ def move_and_copy(batch_impl: BatchOperationsImpl, plan: TablePlan) -> BuiltTabl
     after_copy = rules.dispatch("after_copy", qualifier=qualifier)
     after_rename = rules.dispatch("after_rename", qualifier=qualifier)
     finish = rules.dispatch("finish", qualifier=qualifier)
-    state: dict[str, Any] = {}
     progress = _Progress()
     atomic = True
     try:

@@ -11,6 +11,7 @@ the table do not make SQLite reject it while the old table is gone.
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterator
 
@@ -67,6 +68,48 @@ def _referencing(conn: sa.Connection, plan: TablePlan, prefix: str) -> list[str]
     return found
 
 
+_AUTOINCREMENT = re.compile(r"\bAUTOINCREMENT\b", re.IGNORECASE)
+
+
+@rules.dispatch_for("prepare", qualifier="sqlite")
+def _keep_autoincrement(batch_impl: BatchOperationsImpl, plan: TablePlan, state: dict[str, Any]) -> None:
+    # reflection does not report AUTOINCREMENT, nor where its counter stands
+    impl = batch_impl.impl
+    if impl.as_sql:
+        return
+    conn = impl.connection
+    source = plan.source
+    prefix = _prefix(conn, source.schema)
+    sql = conn.exec_driver_sql(
+        f"SELECT sql FROM {prefix}sqlite_master WHERE type = 'table' AND name = ?", (source.name,)
+    ).scalar()
+    if not sql or not _AUTOINCREMENT.search(sql):
+        return
+    plan.table_kwargs.setdefault("sqlite_autoincrement", True)
+    state["sqlite_sequence"] = conn.exec_driver_sql(
+        f"SELECT seq FROM {prefix}sqlite_sequence WHERE name = ?", (source.name,)
+    ).scalar()
+
+
+@rules.dispatch_for("after_rename", qualifier="sqlite")
+def _restore_sequence(batch_impl: BatchOperationsImpl, plan: TablePlan, built: Any, state: dict[str, Any]) -> None:
+    seq = state.get("sqlite_sequence")
+    if seq is None:
+        return
+    conn = batch_impl.impl.connection
+    prefix = _prefix(conn, plan.schema)
+    # never hand out an id again that was used before (what AUTOINCREMENT promises)
+    done = conn.exec_driver_sql(
+        f"UPDATE {prefix}sqlite_sequence SET seq = max(seq, ?) WHERE name = ?", (seq, plan.name)
+    ).rowcount
+    if not done:
+        conn.exec_driver_sql(f"INSERT INTO {prefix}sqlite_sequence (name, seq) VALUES (?, ?)", (plan.name, seq))
+
+
+def _prefix(conn: sa.Connection, schema: str | None) -> str:
+    return f"{conn.dialect.identifier_preparer.quote_identifier(schema)}." if schema else ""
+
+
 # SQLite binds foreign keys by name and cannot ALTER them in: all stay inline
 rules.register("late_kinds", frozenset(), qualifier="sqlite")
 
@@ -80,7 +123,7 @@ def sqlite_guard(batch_impl: BatchOperationsImpl, plan: TablePlan) -> Iterator[b
         yield True
         return
     conn: sa.Connection = impl.connection
-    prefix = f"{conn.dialect.identifier_preparer.quote_identifier(source.schema)}." if source.schema else ""
+    prefix = _prefix(conn, source.schema)
     turned_off = False
     referencing = _referencing(conn, plan, prefix)
     if conn.exec_driver_sql("PRAGMA foreign_keys").scalar():
