@@ -324,3 +324,20 @@ def test_op_proxy_is_per_thread():
         worker.join()
         assert op._current() is installed
     assert seen["other"] is None
+
+
+@pytest.mark.parametrize("dialect", ["mysql", "mssql"])
+def test_drop_index_without_table_where_the_table_is_needed(dialect):
+    operations, buf = offline(dialect)
+    with pytest.raises(ValueError, match="table_name="):
+        operations.drop_index("ix")
+    assert buf.getvalue().strip() == ""
+    operations.drop_index("ix", "t")
+    assert "DROP INDEX ix ON t" in buf.getvalue()
+
+
+@pytest.mark.parametrize("schema, expected", [(None, "DROP INDEX ix"), ("s", "DROP INDEX s.ix")])
+def test_drop_index_without_table_on_postgresql(schema, expected):
+    operations, buf = offline()
+    operations.drop_index("ix", schema=schema)
+    assert statements(buf) == [expected]

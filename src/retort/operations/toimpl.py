@@ -159,8 +159,22 @@ def create_index(operations: Any, operation: ops.CreateIndexOp) -> None:
 
 @Operations.implementation_for(ops.DropIndexOp)
 def drop_index(operations: Any, operation: ops.DropIndexOp) -> None:
+    if operation.table_name is None:
+        _require_table_free_drop_index(operations, operation)
     index = operation.to_index(operations.migration_context)
     operations.impl.drop_index(index, **_set(if_exists=operation.if_exists))
+
+
+def _require_table_free_drop_index(operations: Any, operation: ops.DropIndexOp) -> None:
+    """Refuse, rather than name a made-up table, where DROP INDEX names the table."""
+    probe = sa.Index(operation.index_name, sa.column("x"))
+    try:
+        sa_schema.DropIndex(probe).compile(dialect=operations.impl.dialect)
+    except AttributeError as err:  # the compiler reached for index.table
+        raise ValueError(
+            f"drop_index(): the {operations.impl.dialect.name} dialect needs the index's table; "
+            f"pass table_name= to drop index {operation.index_name!r}"
+        ) from err
 
 
 @Operations.implementation_for(ops.AddConstraintOp)
