@@ -180,3 +180,22 @@ def test_edit_and_ensure_version(project, sqlite_engine):
     assert version_rows(sqlite_engine) == []
     out = project.run("ensure_version", "--sql").stdout
     assert "CREATE TABLE retort_version" in out
+
+
+def test_stamp_several_heads_and_sql(project, engine):
+    make_project(project, engine)
+    project.run("revision", "-m", "one", "--rev-id", "aaa")
+    project.run("revision", "-m", "two", "--rev-id", "bbb")
+    project.run("revision", "-m", "three", "--rev-id", "ccc", "--head", "aaa", "--splice")
+    project.run("stamp", "bbb", "ccc")
+    assert version_rows(engine) == ["bbb", "ccc"]
+    assert sorted(project.run("current").stdout.splitlines()) == ["bbb (head)", "ccc (head)"]
+    project.run("stamp", "aaa")
+    assert version_rows(engine) == ["aaa"]
+    out = project.run("stamp", "--sql", "aaa:bbb").stdout
+    assert "UPDATE retort_version SET version_num='bbb'" in out
+    assert version_rows(engine) == ["aaa"]
+    result = project.fails("stamp", "--sql", "aaa:bbb", "bbb:ccc")
+    assert "one starting revision" in result.stderr
+    project.run("stamp", "--purge", "ccc")
+    assert version_rows(engine) == ["ccc"]
