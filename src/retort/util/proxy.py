@@ -66,7 +66,11 @@ class ModuleProxy:
                 return
 
     def refresh(self, cls: type) -> None:
-        """(Re)create a proxy for every public method of ``cls``."""
+        """(Re)create a proxy for every public method of ``cls``; drop proxies of removed ones."""
+        for name in [n for n in self._proxied if not hasattr(cls, n)]:
+            self._globals.pop(name, None)
+            self._made.pop(name, None)
+            self._proxied.discard(name)
         for name in dir(cls):
             if name.startswith("_") or name in self._exclude:
                 continue
