@@ -228,7 +228,8 @@ class BatchOperationsImpl:
                 "database; pass the complete Table as batch_alter_table(..., copy_from=Table(...))",
                 table_name=self.table_name,
             )
-        args = [a._copy() if isinstance(a, sa.Column) else a for a in self.reflect_args]
+        # copies: the same objects may serve this batch again (a downgrade, a second run)
+        args = [a._copy() if hasattr(a, "_copy") else a for a in self.reflect_args]
         try:
             return sa.Table(
                 self.table_name,
