@@ -666,3 +666,18 @@ def test_database_that_cannot_be_reflected(sqlite_engine):
     conn.close()
     with pytest.raises(AutogenerateError, match="could not"):
         compare_metadata(mc, m)
+
+
+def test_new_tables_pointing_at_each_other(engine):
+    m = MetaData()
+    a = Table("a", m, Column("id", Integer, primary_key=True),
+              Column("b_id", Integer, sa.ForeignKey("b.id", name="fk_a_b", use_alter=True)))
+    Table("b", m, Column("id", Integer, primary_key=True),
+          Column("a_id", Integer, sa.ForeignKey("a.id", name="fk_b_a")))
+    assert a is not None
+    with engine.connect() as conn:
+        script = produce_migrations(MigrationContext.configure(conn), m)
+    run_ops(engine, script.upgrade_ops)
+    assert diffs(engine, m) == []
+    run_ops(engine, script.downgrade_ops)
+    assert sa.inspect(engine).get_table_names() == []

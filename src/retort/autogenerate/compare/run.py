@@ -149,7 +149,7 @@ class ComparisonRun:
         if None not in result:
             result.insert(0, None)
         # schemas named only by the target (not yet created) are compared too
-        for table in ctx.sorted_tables:
+        for table in (t for md in ctx.metadatas for t in md.tables.values()):
             key = self.schema_key(table.schema)
             if key not in result and key not in SYSTEM_SCHEMAS:
                 if key is None or ctx.run_name_filters(key, "schema", {}):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.schema import sort_tables
+from sqlalchemy.schema import sort_tables_and_constraints
 
 from retort.util.exc import AutogenerateError
 
@@ -57,11 +57,12 @@ def sort_table_ops(ops_list: list[Any]) -> list[Any]:
     return sorted(ops_list, key=_phase)
 
 
-def create_table_op(table: Table) -> Any:
+def create_table_op(table: Table, *, without: Any = ()) -> Any:
     """CreateTableOp for a target table, its indexes left to the CreateIndexOps that follow it.
 
     A column flagged ``index=True`` would otherwise bring its index along when
     the op is invoked, and the following CreateIndexOp would create it twice.
+    Foreign keys in ``without`` (cycles between new tables) are added later.
     """
     from sqlalchemy import Column
 
@@ -73,9 +74,25 @@ def create_table_op(table: Table) -> Any:
         if isinstance(item, Column) and item.index:
             item = item._copy()
             item.index = None
+        elif without and item in without:
+            continue
         columns.append(item)
     op.columns = columns
     return op
+
+
+def _creation_order(tables: list[Table]) -> tuple[list[Table], set[Any]]:
+    """New tables in dependency order, and the foreign keys that close a cycle between them."""
+    if len(tables) < 2:
+        return tables, set()
+    ordered: list[Table] = []
+    cyclic: set[Any] = set()
+    for table, fks in sort_tables_and_constraints(tables):
+        if table is not None:
+            ordered.append(table)
+        else:
+            cyclic.update(fks)
+    return ordered, cyclic
 
 
 def _version_table_key(run: ComparisonRun) -> tuple[str | None, str] | None:
@@ -145,15 +162,26 @@ def compare_tables(autogen_context: AutogenContext, upgrade_ops: UpgradeOps, sch
 
     # tables only in the target: created, in dependency order
     added = [t for k, t in meta.items() if k not in conn_set]
-    for table in sort_tables(added) if len(added) > 1 else added:
+    ordered, cyclic = _creation_order(added)
+    late_fks: list[Any] = []
+    for table in ordered:
         if not ctx.run_object_filters(table, table.name, "table", False, None):
             continue
-        upgrade_ops.ops.append(create_table_op(table))
+        upgrade_ops.ops.append(create_table_op(table, without=cyclic))
         modify_ops = ops.ModifyTableOps(table.name, [], schema=table.schema)
         run_table_hooks(run, modify_ops, table.schema, table.name, None, table)
         if not modify_ops.is_empty():
             modify_ops.ops[:] = sort_table_ops(modify_ops.ops)
             upgrade_ops.ops.append(modify_ops)
+        fks = [fk for fk in table.foreign_key_constraints if fk in cyclic]
+        if fks:
+            late_fks.append(
+                ops.ModifyTableOps(
+                    table.name, [ops.AddConstraintOp.from_constraint(fk) for fk in fks], schema=table.schema
+                )
+            )
+    # keys between new tables that point at each other come once all exist
+    upgrade_ops.ops.extend(late_fks)
 
     # tables only in the database: dropped, dependents first
     removed = [k for k in conn_keys if k not in meta]
