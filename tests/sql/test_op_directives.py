@@ -341,3 +341,87 @@ def test_drop_index_without_table_on_postgresql(schema, expected):
     operations, buf = offline()
     operations.drop_index("ix", schema=schema)
     assert statements(buf) == [expected]
+
+
+def _walk(operations, container):
+    for elem in container.ops:
+        if hasattr(elem, "ops"):
+            _walk(operations, elem)
+        else:
+            operations.invoke(elem)
+
+
+def test_spec_02_migration_script_structure_runs():
+    # the structure spec 02 shows for a generated script, verbatim
+    migration_script = ops.MigrationScript(
+        'eced083f5df',
+        ops.UpgradeOps(
+            ops=[
+                ops.CreateTableOp(
+                    'organization',
+                    [
+                        sa.Column('id', sa.Integer(), primary_key=True),
+                        sa.Column('name', sa.String(50), nullable=False)
+                    ]
+                ),
+                ops.ModifyTableOps(
+                    'user',
+                    ops=[
+                        ops.AddColumnOp(
+                            'user',
+                            sa.Column('organization_id', sa.Integer())
+                        ),
+                        ops.CreateForeignKeyOp(
+                            'org_fk', 'user', 'organization',
+                            ['organization_id'], ['id']
+                        )
+                    ]
+                )
+            ]
+        ),
+        ops.DowngradeOps(
+            ops=[
+                ops.ModifyTableOps(
+                    'user',
+                    ops=[
+                        ops.DropConstraintOp('org_fk', 'user'),
+                        ops.DropColumnOp('user', 'organization_id')
+                    ]
+                ),
+                ops.DropTableOp('organization')
+            ]
+        ),
+        message='create the organization table.'
+    )
+    operations, buf = offline()
+    _walk(operations, migration_script.upgrade_ops)
+    _walk(operations, migration_script.downgrade_ops)
+    assert statements(buf) == [
+        "CREATE TABLE organization (\n    id SERIAL NOT NULL, \n    name VARCHAR(50) NOT NULL, \n    PRIMARY KEY (id)\n)",
+        'ALTER TABLE "user" ADD COLUMN organization_id INTEGER',
+        'ALTER TABLE "user" ADD CONSTRAINT org_fk FOREIGN KEY(organization_id) REFERENCES organization (id)',
+        'ALTER TABLE "user" DROP CONSTRAINT org_fk',
+        'ALTER TABLE "user" DROP COLUMN organization_id',
+        "DROP TABLE organization",
+    ]
+    assert migration_script.upgrade_ops.reverse().ops[0].ops[0].constraint_type == "foreignkey"
+
+
+def test_spec_02_multi_engine_structure():
+    migration_script = ops.MigrationScript(
+        'eced083f5df',
+        [
+            ops.UpgradeOps(ops=[], upgrade_token="engine1_upgrades"),
+            ops.UpgradeOps(ops=[], upgrade_token="engine2_upgrades"),
+        ],
+        [
+            ops.DowngradeOps(ops=[], downgrade_token="engine1_downgrades"),
+            ops.DowngradeOps(ops=[], downgrade_token="engine2_downgrades"),
+        ],
+        message='migration message'
+    )
+    assert [u.upgrade_token for u in migration_script.upgrade_ops_list] == ["engine1_upgrades", "engine2_upgrades"]
+    assert [d.downgrade_token for d in migration_script.downgrade_ops_list] == [
+        "engine1_downgrades",
+        "engine2_downgrades",
+    ]
