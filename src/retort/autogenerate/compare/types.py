@@ -28,8 +28,16 @@ if TYPE_CHECKING:
 
 __all__ = ["compare_type", "type_signature", "types_differ", "TYPE_SYNONYMS"]
 
-#: name → canonical name (optionally with arguments), per dialect name; "default" applies to all.
-TYPE_SYNONYMS: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = {
+def _pg_float(args: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    # FLOAT(p) is real up to 24 bits of precision, double precision above (and without p)
+    if args and args[0].isdigit() and int(args[0]) <= 24:
+        return "REAL", ()
+    return "DOUBLE", ()
+
+
+#: name → canonical name with arguments (None: keep them), or a function of the
+#: arguments giving both; per dialect name, "default" applying to all.
+TYPE_SYNONYMS: dict[str, dict[str, Any]] = {
     "default": {
         "INT": ("INTEGER", None),
         "INT4": ("INTEGER", None),
@@ -45,8 +53,7 @@ TYPE_SYNONYMS: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = {
         "TIMESTAMPTZ": ("TIMESTAMP", None),
     },
     "postgresql": {
-        # a FLOAT without precision is double precision in PostgreSQL
-        "FLOAT": ("DOUBLE", ()),
+        "FLOAT": _pg_float,
     },
     "mysql": {
         "BOOL": ("TINYINT", ("1",)),
@@ -154,10 +161,13 @@ def _type_signature(type_: Any, dialect: Dialect) -> Signature | None:
         name = " ".join(kept)
     for table in (TYPE_SYNONYMS.get(dialect.name, {}), TYPE_SYNONYMS["default"]):
         if name in table:
-            canonical, canonical_args = table[name]
-            name = canonical
-            if canonical_args is not None:
-                args = canonical_args
+            rule = table[name]
+            if callable(rule):
+                name, args = rule(args)
+            else:
+                name = rule[0]
+                if rule[1] is not None:
+                    args = rule[1]
             break
     if name in IGNORED_ARGUMENTS.get(dialect.name, ()):
         args = ()
