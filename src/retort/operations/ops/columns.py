@@ -309,7 +309,11 @@ class AlterColumnOp(AlterTableOp):
         )
 
     def describe(self) -> str:
-        changes = [m[len("modify_"):] for m, _, _, u in _ALTER_FIELDS if getattr(self, m) is not u]
+        changes = [
+            f"{m[len('modify_'):]} to {_short(getattr(self, m))}"
+            for m, _, _, u in _ALTER_FIELDS
+            if getattr(self, m) is not u
+        ]
         if self.modify_name is not None:
             changes.append(f"name to {self.modify_name}")
         what = ", ".join(changes) or "nothing"
@@ -427,6 +431,21 @@ class AlterColumnOp(AlterTableOp):
 
 
 _HINT_ORDER = ("existing_nullable", "existing_server_default", "existing_type", "existing_comment")
+
+
+def _short(value: Any) -> str:
+    """A value as a few words for describe()."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, type):
+        value = value()
+    if isinstance(value, sa.types.TypeEngine):
+        try:
+            return str(value.compile())
+        except Exception:  # noqa: BLE001 - a type without a generic rendering
+            return type(value).__name__
+    text = " ".join(str(getattr(value, "text", value)).split())
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _check_column(column: Any) -> None:
