@@ -440,11 +440,9 @@ def _short(value: Any) -> str:
     if isinstance(value, type):
         value = value()
     if isinstance(value, sa.types.TypeEngine):
-        try:
-            return str(value.compile())
-        except Exception:  # noqa: BLE001 - a type without a generic rendering
-            return type(value).__name__
-    text = " ".join(str(getattr(value, "text", value)).split())
+        text = repr(value)
+    else:
+        text = " ".join(str(getattr(value, "text", value)).split())
     return text if len(text) <= 40 else text[:37] + "..."
 
 
