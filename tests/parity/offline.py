@@ -1,0 +1,34 @@
+"""Run the same directive calls through retort and Alembic 1.20 in --sql mode (no tests here)."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from typing import Any, Callable
+
+DIALECTS = ("sqlite", "postgresql", "mysql", "mariadb", "mssql", "oracle")
+
+
+def run_offline(kind: str, dialect: str, fn: Callable[[Any], Any], opts: dict[str, Any] | None = None) -> str:
+    """The SQL text ``fn(op)`` writes in --sql mode under ``kind`` ("retort" or "alembic")."""
+    buf = io.StringIO()
+    options = {"as_sql": True, "output_buffer": buf, **(opts or {})}
+    if kind == "alembic":
+        from alembic.migration import MigrationContext
+        from alembic.operations import Operations
+    else:
+        from retort.operations import Operations
+        from retort.runtime.migration import MigrationContext
+    ctx = MigrationContext.configure(dialect_name=dialect, opts=options)
+    fn(Operations(ctx))
+    return buf.getvalue()
+
+
+def outcome(kind: str, dialect: str, fn: Callable[[Any], Any], opts: dict[str, Any] | None = None) -> str:
+    """The SQL written, or the name of the error raised: both sides must agree."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return run_offline(kind, dialect, fn, opts)
+        except Exception as err:  # noqa: BLE001 - the error type is the outcome
+            return f"raises {type(err).__name__}"
