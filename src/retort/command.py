@@ -226,7 +226,22 @@ def revision(
     depends_on: str | Sequence[str] | None = None,
     process_revision_directives: Callable[..., Any] | None = None,
 ) -> Script | list[Script | None] | None:
-    """Create a new revision file."""
+    """Create a new revision file.
+
+    :param message: the revision's message (its slug names the file).
+    :param autogenerate: compare ``target_metadata`` with the database and
+        write the differences as operations (runs env.py).
+    :param sql: run env.py in offline mode (needs ``revision_environment``).
+    :param head: the revision (or ``<label>@head``) the new one follows.
+    :param splice: allow ``head`` to be a non-head revision, starting a branch.
+    :param branch_label: label(s) for the new revision.
+    :param version_path: which version location to write into.
+    :param rev_id: use this identifier instead of a generated one.
+    :param depends_on: revision(s) or labels the new revision depends on.
+    :param process_revision_directives: a hook receiving the MigrationScript
+        directives before they are written, as in ``context.configure()``.
+    :return: the new Script, or a list when several were generated.
+    """
     script_directory = _script(config)
     command_args = dict(
         message=message, autogenerate=autogenerate, sql=sql, head=head or "head", splice=splice,
@@ -467,7 +482,7 @@ def branches(config: Config, verbose: bool = False) -> None:
         children = "\n".join(
             "%s -> %s"
             % (pad, _format(script.get_revision(rev), False, include_branches=True, include_doc=verbose))
-            for rev in sc.nextrev
+            for rev in sorted(sc.nextrev)  # Alembic's order is its set's, varying run to run
         )
         config.print_stdout("%s\n%s\n", _format(sc, verbose, include_branches=True), children)
 
@@ -482,9 +497,7 @@ def current(config: Config, check_heads: bool = False, verbose: bool = False) ->
         currents = tuple(rev or ())
         if check_heads and set(currents) != set(script.get_heads()):
             raise DatabaseNotAtHead("Database is not on all head revisions")
-        get_all = getattr(script, "get_all_current", None)
-        found = get_all(currents) if get_all is not None else script.get_revisions(currents)
-        for sc in found:
+        for sc in script.get_all_current(currents):
             config.print_stdout(_format(sc, verbose))
         return []
 
@@ -518,14 +531,8 @@ def stamp(
         return stamp_steps(script, destination, rev, purge=purge)
 
     with _environment(
-        config,
-        script,
-        fn=do_stamp,
-        as_sql=sql,
-        starting_rev=starting_rev,
-        destination_rev=destination,
-        tag=tag,
-        purge=purge,
+        config, script, fn=do_stamp, as_sql=sql, starting_rev=starting_rev,
+        destination_rev=destination, tag=tag, purge=purge,
     ):
         script.run_env()
 

@@ -58,7 +58,7 @@ def branched(tmp_path_factory, project_class):
 def test_graph_commands_match_alembic(branched, args):
     expected = alembic(branched, *args)
     got = branched.run(*args).stdout
-    if "-v" in args or args == ("show", "aaa"):
+    if "-v" in args or args in (("show", "aaa"), ("branches",)):
         # Alembic lists a branch point's children in set order, which changes
         # from run to run (string hash randomisation): compare as a multiset
         def lines(text: str) -> list[str]:
