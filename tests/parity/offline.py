@@ -32,3 +32,24 @@ def outcome(kind: str, dialect: str, fn: Callable[[Any], Any], opts: dict[str, A
             return run_offline(kind, dialect, fn, opts)
         except Exception as err:  # noqa: BLE001 - the error type is the outcome
             return f"raises {type(err).__name__}"
+
+
+def normalise_batch(sql: str) -> str:
+    """Alembic's temp-table name, and a CREATE TABLE's constraint lines in sorted order.
+
+    Alembic lists a table's constraints in set order (differs run to run), and
+    names the copy ``_alembic_tmp_<t>`` where retort says ``_retort_tmp_<t>``.
+    """
+    sql = sql.replace("_alembic_tmp_", "_TMP_").replace("_retort_tmp_", "_TMP_")
+    out: list[str] = []
+    block: list[str] = []
+    for line in sql.splitlines():
+        if line.startswith("    CONSTRAINT ") or line.startswith("    PRIMARY KEY") or line.startswith("    FOREIGN KEY"):
+            block.append(line.rstrip(", "))
+            continue
+        if block:
+            out.extend(sorted(block))
+            block = []
+        out.append(line)
+    out.extend(sorted(block))
+    return "\n".join(out)
