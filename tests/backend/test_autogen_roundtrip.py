@@ -8,7 +8,8 @@ again (as ``sqlalchemy.inspect`` sees it).  The corpus covers the type
 families, server defaults, nullability, indexes (unique, partial on
 PostgreSQL), named unique constraints, foreign keys (with ``ondelete``,
 across schemas on PostgreSQL), table / column comments, tables added and
-dropped (including one another table's key pointed at).
+dropped (including one another table's key pointed at), generated (computed)
+columns, and identity keys on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from retort.migration import MigrationContext
 from retort.operations import Operations
 from retort.operations.ops import ModifyTableOps
 
-SEEDS = range(30)
+SEEDS = range(40)
 OTHER_SCHEMA = "rt_other"
 
 # family -> (factory(arg), possible args, default values usable with it)
@@ -79,6 +80,8 @@ class Tbl:
     indexes: list[tuple[str, tuple[str, ...], bool, str | None]] = field(default_factory=list)
     uniques: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     comment: str | None = None
+    identity: bool = False  # PostgreSQL: the key is an identity column
+    computed: str | None = None  # name of a generated column "id * 2"
 
 
 def _default(spec: str | None) -> Any:
@@ -97,7 +100,12 @@ def _default(spec: str | None) -> Any:
 def build(tables: list[Tbl]) -> sa.MetaData:
     md = sa.MetaData()
     for t in tables:
-        cols: list[Any] = [sa.Column("id", sa.Integer, primary_key=True)]
+        id_args = [sa.Identity(start=10)] if t.identity else []
+        cols: list[Any] = [sa.Column("id", sa.Integer, *id_args, primary_key=True)]
+        if t.computed:
+            # a fixed base column and a column generated from it
+            cols.append(sa.Column("num", sa.Integer))
+            cols.append(sa.Column(t.computed, sa.Integer, sa.Computed("num * 2", persisted=True)))
         for c in t.cols:
             factory = FAMILIES[c.family][0]
             args: list[Any] = []
@@ -152,6 +160,9 @@ class Gen:
             t.cols.append(self.column(existing))
         if rng.random() < 0.3:
             t.comment = rng.choice(["a table", "another"])
+        if rng.random() < 0.2:
+            t.computed = self.name("gen")
+        t.identity = self.backend == "postgresql" and rng.random() < 0.3
         self.add_index(t)
         self.add_unique(t)
         return t

@@ -186,7 +186,7 @@ def compare_tables(autogen_context: AutogenContext, upgrade_ops: UpgradeOps, sch
     # tables only in the database: dropped, dependents first
     removed = [k for k in conn_keys if k not in meta]
     referenced_by_kept = {
-        (run.schema_key(fk.referred_schema) if fk.referred_schema else k[0], fk.referred_table)
+        (run.schema_key(fk.referred_schema), fk.referred_table)
         for k in conn_keys
         if k in meta
         for fk in run.conn_snapshot(*k).foreign_keys  # type: ignore[union-attr]
@@ -231,7 +231,8 @@ def _drop_order(run: ComparisonRun, keys: list[tuple[str | None, str]]) -> list[
         snap = run.conn_snapshot(*key)
         refs = set()
         for fk in snap.foreign_keys if snap else ():
-            ref = (run.schema_key(fk.referred_schema) if fk.referred_schema else key[0], fk.referred_table)
+            # a reflected key names its schema unless it is the default one
+            ref = (run.schema_key(fk.referred_schema), fk.referred_table)
             if ref in key_set and ref != key:
                 refs.add(ref)
         deps[key] = refs
