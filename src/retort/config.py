@@ -25,7 +25,7 @@ from retort.util.messaging import msg
 if TYPE_CHECKING:
     from argparse import Namespace
 
-__all__ = ["Config", "DEFAULT_CONFIG_FILE", "CONFIG_ENV_VAR"]
+__all__ = ["Config", "CommandLine", "main", "DEFAULT_CONFIG_FILE", "CONFIG_ENV_VAR"]
 
 DEFAULT_CONFIG_FILE = "retort.ini"
 CONFIG_ENV_VAR = "RETORT_CONFIG"
@@ -63,7 +63,7 @@ class Config:
         file_: str | os.PathLike[str] | None = None,
         ini_section: str | None = None,
         output_buffer: TextIO | None = None,
-        stdout: TextIO = sys.stdout,
+        stdout: TextIO | None = None,
         cmd_opts: Namespace | None = None,
         config_args: Mapping[str, Any] | None = None,
         attributes: dict[str, Any] | None = None,
@@ -74,7 +74,8 @@ class Config:
         self.toml_file_name = os.fspath(toml_file) if toml_file is not None else None
         self._ini_section = ini_section
         self.output_buffer = output_buffer
-        self.stdout = stdout
+        # resolved now, not at import, so a redirected sys.stdout is honoured
+        self.stdout = stdout if stdout is not None else sys.stdout
         self.cmd_opts = cmd_opts
         self.config_args = dict(config_args or {})
         self._attributes = attributes
@@ -406,3 +407,20 @@ class Config:
     def __repr__(self) -> str:
         return f"<Config file={self.config_file_name!r} section={self._ini_section!r}>"
 
+
+
+def main(argv: list[str] | None = None, prog: str | None = None, **kwargs: Any) -> None:
+    """Run the command line (``alembic.config.main`` in Alembic); see :mod:`retort.cli`."""
+    from retort.cli import main as cli_main
+
+    cli_main(argv=argv, prog=prog, **kwargs)
+
+
+def __getattr__(name: str) -> Any:
+    # ``from alembic.config import CommandLine`` keeps working without this
+    # module importing argparse for everyone who only needs Config
+    if name == "CommandLine":
+        from retort.cli import CommandLine
+
+        return CommandLine
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -234,3 +234,12 @@ def test_directory_as_ini_is_unreadable(tmp_path):
     (tmp_path / "retort.ini").mkdir()
     with pytest.raises(ConfigError, match="cannot read config file"):
         Config(str(tmp_path / "retort.ini")).get_main_option("x")
+
+
+def test_main_and_commandline_reachable_from_config_module(tmp_path, monkeypatch, capsys):
+    import retort.config as config_module
+
+    assert config_module.CommandLine.__module__ == "retort.cli"
+    monkeypatch.chdir(tmp_path)
+    config_module.main(argv=["list_templates"])
+    assert "Available templates:" in capsys.readouterr().out
