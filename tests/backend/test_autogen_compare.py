@@ -681,3 +681,24 @@ def test_new_tables_pointing_at_each_other(engine):
     assert diffs(engine, m) == []
     run_ops(engine, script.downgrade_ops)
     assert sa.inspect(engine).get_table_names() == []
+
+
+def test_expression_index(engine):
+    m = MetaData()
+    t = _base(m, Column("name", String(30)))
+    sa.Index("ix_lower", sa.func.lower(t.c.name))
+    if engine.name == "mysql":
+        pytest.skip("MariaDB has no expression indexes")
+    with engine.connect() as conn:
+        script = produce_migrations(MigrationContext.configure(conn), m)
+    run_ops(engine, script.upgrade_ops)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert diffs(engine, m) == []
+    if engine.name == "sqlite":
+        assert any("ix_lower" in str(w.message) for w in caught)
+    m2 = MetaData()
+    t2 = _base(m2, Column("name", String(30)))
+    sa.Index("ix_lower", sa.func.upper(t2.c.name))
+    if engine.name == "postgresql":
+        assert [d[0] for d in diffs(engine, m2)] == ["remove_index", "add_index"]
