@@ -250,7 +250,13 @@ class Config:
         """Return the ini section ``name`` as a dict (``here`` included), or ``default``."""
         if not self.file_config.has_section(name):
             return default
-        return dict(self.file_config.items(name))
+        try:
+            return dict(self.file_config.items(name))
+        except ConfigParserError as exc:
+            raise ConfigError(
+                f"config file {self.config_file_name!r}, section [{name}]: " + str(exc).splitlines()[0],
+                path=self.config_file_name,
+            ) from None
 
     def set_main_option(self, name: str, value: str) -> None:
         """Set ``name`` in the main section (escape a literal ``%`` as ``%%``)."""

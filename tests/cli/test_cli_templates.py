@@ -218,3 +218,14 @@ def test_timezone_and_truncate_slug_length(project):
     (path,) = project.versions()
     assert path.name == "aaa_a_rather_.py"  # cut at a word boundary, as Alembic does
     assert "+00:00" in path.read_text().split("Create Date: ", 1)[1].splitlines()[0]
+
+
+def test_script_location_as_package_resource(project):
+    project.write("myapp/__init__.py", "")
+    project.run("init", "myapp/migrations")
+    project.set_ini_option("script_location", "myapp:migrations")
+    project.set_ini_option("sqlalchemy.url", sqlite_url(project.path / "app.db"))
+    project.run("revision", "-m", "one", "--rev-id", "aaa")
+    assert (project.path / "myapp/migrations/versions/aaa_one.py").exists()
+    project.run("upgrade", "head")
+    assert versions_in(project.path / "app.db") == ["aaa"]

@@ -243,3 +243,13 @@ def test_main_and_commandline_reachable_from_config_module(tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     config_module.main(argv=["list_templates"])
     assert "Available templates:" in capsys.readouterr().out
+
+
+def test_bad_interpolation_names_file_and_option(tmp_path):
+    ini = write(tmp_path / "retort.ini", "[retort]\nsqlalchemy.url = postgresql://u:p%w@h/db\n")
+    cfg = Config(ini)
+    with pytest.raises(ConfigError, match=r"retort.ini.*sqlalchemy.url") as info:
+        cfg.get_main_option("sqlalchemy.url")
+    assert info.value.option == "sqlalchemy.url"
+    with pytest.raises(ConfigError, match=r"retort.ini.*\[retort\]"):
+        cfg.get_section("retort")
