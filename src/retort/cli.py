@@ -140,7 +140,17 @@ class CommandLine:
                 **{k: getattr(options, k, None) for k in kwargs},
             )
         except KeyboardInterrupt:
-            raise
+            if options.raiseerr:
+                raise
+            from retort.util.messaging import err
+
+            err("FAILED: interrupted")
+            sys.exit(130)
+        except BrokenPipeError:
+            # "retort history | head": the reader left; say nothing more
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
         except Exception as exc:
             if options.raiseerr:
                 raise
