@@ -310,3 +310,13 @@ def test_catalogue_queries_do_not_grow_with_tables(postgresql_engine):
 
     count(1)  # the first connection runs its own set-up queries
     assert count(3) == count(30)
+
+
+def test_target_schema_not_yet_in_database(engine):
+    if engine.name == "sqlite":
+        pytest.skip("no schemas")
+    m = MetaData()
+    Table("t", m, Column("id", Integer, primary_key=True), schema="rt_not_there")
+    diff = diffs(engine, m, include_schemas=True,
+                 include_name=lambda name, type_, parents: type_ != "schema" or name == "rt_not_there")
+    assert [(d[0], d[1].schema, d[1].name) for d in diff] == [("add_table", "rt_not_there", "t")]

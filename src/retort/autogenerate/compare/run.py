@@ -78,6 +78,9 @@ class ComparisonRun:
         self.current_column: tuple[ColumnSnapshot, ColumnSnapshot] | None = None
         #: (schema, table name) whose table-level hooks are running
         self.current_table: tuple[str | None, str] | None = None
+        #: schemas the database has (known with ``include_schemas``); a target
+        #: schema missing from it has no tables to reflect
+        self.existing_schemas: set[str | None] | None = None
         opts = autogen_context.opts
         self.compare_type = opts.get("compare_type", True)
         self.compare_server_default = opts.get("compare_server_default", False)
@@ -137,6 +140,7 @@ class ComparisonRun:
             names = insp.get_schema_names()
         except SQLAlchemyError as exc:
             raise AutogenerateError(f"could not list the database's schemas: {exc}") from exc
+        self.existing_schemas = {None, *names}
         result: list[str | None] = []
         for name in names:
             if name in SYSTEM_SCHEMAS:

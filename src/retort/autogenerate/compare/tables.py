@@ -144,6 +144,8 @@ def compare_tables(autogen_context: AutogenContext, upgrade_ops: UpgradeOps, sch
 
     conn_keys: list[tuple[str | None, str]] = []
     for schema in schemas:
+        if run.existing_schemas is not None and schema not in run.existing_schemas:
+            continue  # named only by the target: nothing there yet
         try:
             names = ctx.inspector.get_table_names(schema=schema)
         except SQLAlchemyError as exc:
