@@ -42,7 +42,7 @@ _OPTIONS: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     "indicate_current": (("-i", "--indicate-current"), {"action": "store_true", "help": "Indicate the current revision"}),
     "purge": (("--purge",), {"action": "store_true", "help": "Unconditionally erase the version table before stamping"}),
     "package": (("--package",), {"action": "store_true", "help": "Write empty __init__.py files to the environment and version locations"}),
-    "check_heads": (("--check-heads",), {"action": "store_true", "help": "Check if all head revisions are applied to the database. Exit with an error code if this is not the case."}),
+    "check_heads": (("-c", "--check-heads"), {"action": "store_true", "help": "Check if all head revisions are applied to the database. Exit with an error code if this is not the case."}),
 }
 
 _POSITIONALS: dict[str, dict[str, Any]] = {

@@ -340,6 +340,7 @@ def merge(
     message: str | None = None,
     branch_label: str | Sequence[str] | None = None,
     rev_id: str | None = None,
+    splice: bool = False,
 ) -> Script | None:
     """Merge two revisions together.  Creates a new migration file."""
     script = _script(config)
@@ -353,7 +354,8 @@ def merge(
             script.run_env()
 
     written = script.generate_revision(
-        rev_id or _rev_id(), message, head=revisions, branch_labels=branch_label, **template_args
+        rev_id or _rev_id(), message, head=revisions, splice=splice, branch_labels=branch_label,
+        **template_args,
     )
     return _generated(config, written)
 

@@ -47,6 +47,8 @@ class Config:
     """Represent a retort (or Alembic) configuration.
 
     :param file_: path of the ini file; ``None`` for a configuration built in code.
+    :param toml_file: a ``pyproject.toml`` whose ``[tool.retort]`` (or
+        ``[tool.alembic]``) table holds source-code options.
     :param ini_section: the main section; by default ``[retort]``, or
         ``[alembic]`` when the file has only that one.
     :param output_buffer: where ``--sql`` output goes (env.py passes it on).
@@ -54,21 +56,18 @@ class Config:
     :param cmd_opts: the argparse namespace when run from the command line.
     :param config_args: extra ConfigParser defaults available to ``%(name)s``.
     :param attributes: free-form dictionary shared with env.py.
-    :param toml_file: a ``pyproject.toml`` whose ``[tool.retort]`` (or
-        ``[tool.alembic]``) table holds source-code options.
     """
 
     def __init__(
         self,
         file_: str | os.PathLike[str] | None = None,
+        toml_file: str | os.PathLike[str] | None = None,
         ini_section: str | None = None,
         output_buffer: TextIO | None = None,
         stdout: TextIO | None = None,
         cmd_opts: Namespace | None = None,
         config_args: Mapping[str, Any] | None = None,
         attributes: dict[str, Any] | None = None,
-        *,
-        toml_file: str | os.PathLike[str] | None = None,
     ) -> None:
         self.config_file_name = os.fspath(file_) if file_ is not None else None
         self.toml_file_name = os.fspath(toml_file) if toml_file is not None else None
