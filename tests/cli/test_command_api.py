@@ -85,3 +85,20 @@ def test_list_templates_output(cfg):
     out = io.StringIO()
     command.list_templates(Config(stdout=out))
     assert out.getvalue().splitlines()[0] == "Available templates:"
+
+
+def test_signatures_match_alembic():
+    import inspect
+
+    alembic_command = pytest.importorskip("alembic.command")
+    alembic_config = pytest.importorskip("alembic.config")
+    for name in command.__all__:
+        ours = inspect.signature(getattr(command, name)).parameters
+        theirs = inspect.signature(getattr(alembic_command, name)).parameters
+        assert list(ours) == list(theirs), name
+        for param in theirs.values():
+            assert ours[param.name].default == param.default or param.name == "head", (name, param.name)
+    ours = list(inspect.signature(Config).parameters)
+    assert ours == list(inspect.signature(alembic_config.Config).parameters)
+    public = {m for m in dir(alembic_config.Config) if not m.startswith("_")}
+    assert public <= set(dir(Config()))
