@@ -7,7 +7,7 @@ comparing again finds nothing, run the downgrade and check the database is A
 again (as ``sqlalchemy.inspect`` sees it).  The corpus covers the type
 families, server defaults, nullability, indexes (unique, partial on
 PostgreSQL), named unique constraints, foreign keys (with ``ondelete``,
-across schemas on PostgreSQL), table / column comments, tables added and
+across schemas / databases on PostgreSQL and MariaDB), table / column comments, tables added and
 dropped (including one another table's key pointed at), generated (computed)
 columns, and identity keys on PostgreSQL.
 """
@@ -30,6 +30,16 @@ from retort.operations.ops import ModifyTableOps
 
 SEEDS = range(40)
 OTHER_SCHEMA = "rt_other"
+
+
+def other_schema(engine: sa.Engine) -> str | None:
+    """A second schema to spread tables over: PostgreSQL schema, MariaDB database."""
+    if engine.name == "postgresql":
+        return OTHER_SCHEMA
+    if engine.name == "mysql":
+        # named after the session database, so the fixtures drop it
+        return f"{engine.url.database}_o"
+    return None
 
 # family -> (factory(arg), possible args, default values usable with it)
 FAMILIES: dict[str, tuple[Any, tuple[Any, ...]]] = {
@@ -129,17 +139,22 @@ def build(tables: list[Tbl]) -> sa.MetaData:
 class Gen:
     """Random schemas and mutations of them, for one backend."""
 
-    def __init__(self, seed: int, backend: str) -> None:
+    def __init__(self, seed: int, backend: str, other: str | None = None) -> None:
         self.rng = random.Random(seed)
         self.backend = backend
+        self.other = other
         self.n = 0
 
     def name(self, prefix: str) -> str:
         self.n += 1
         return f"{prefix}{self.n}"
 
-    def column(self, fk_targets: list[Tbl]) -> Col:
+    def column(self, fk_targets: list[Tbl], schema: str | None = None) -> Col:
         rng = self.rng
+        if self.backend == "mysql" and schema is not None:
+            # MariaDB reads an unqualified REFERENCES in the referencing table's
+            # database, so a key from the second database stays inside it
+            fk_targets = [x for x in fk_targets if x.schema == schema]
         if fk_targets and rng.random() < 0.25:
             target = rng.choice(fk_targets)
             suffix = "c" if rng.random() < 0.5 else "n"
@@ -157,7 +172,7 @@ class Gen:
         rng = self.rng
         t = Tbl(self.name("t"), schema)
         for _ in range(rng.randint(1, 5)):
-            t.cols.append(self.column(existing))
+            t.cols.append(self.column(existing, schema))
         if rng.random() < 0.3:
             t.comment = rng.choice(["a table", "another"])
         if rng.random() < 0.2:
@@ -189,7 +204,7 @@ class Gen:
     def schema(self) -> list[Tbl]:
         tables: list[Tbl] = []
         for _ in range(self.rng.randint(1, 4)):
-            schema = OTHER_SCHEMA if self.backend == "postgresql" and self.rng.random() < 0.3 else None
+            schema = self.other if self.other and self.rng.random() < 0.3 else None
             tables.append(self.table(tables, schema))
         return tables
 
@@ -215,7 +230,7 @@ class Gen:
                              "index", "unique", "table_comment", "fk"])
         plain = [c for c in t.cols if not c.fk]
         if action == "add_col":
-            t.cols.append(self.column([x for x in tables if x is not t]))
+            t.cols.append(self.column([x for x in tables if x is not t], t.schema))
         elif action == "drop_col" and len(t.cols) > 1:
             col = rng.choice(t.cols)
             t.cols.remove(col)
@@ -267,7 +282,7 @@ class Gen:
                 col.fk = (col.fk[0][:-1] + ("n" if col.fk[0].endswith("c") else "c"), col.fk[1], col.fk[2]) \
                     if rng.random() < 0.5 else None
             elif others:
-                t.cols.append(self.column(others))
+                t.cols.append(self.column(others, t.schema))
 
 
 # -- the database as a user sees it -------------------------------------------
@@ -336,9 +351,10 @@ def run_ops(engine: sa.Engine, container: Any) -> None:
 
 def _opts(engine: sa.Engine) -> dict[str, Any]:
     opts: dict[str, Any] = {"compare_server_default": True}
-    if engine.name == "postgresql":
+    other = other_schema(engine)
+    if other:
         opts["include_schemas"] = True
-        opts["include_name"] = lambda name, type_, parents: type_ != "schema" or name == OTHER_SCHEMA
+        opts["include_name"] = lambda name, type_, parents: type_ != "schema" or name == other
     return opts
 
 
@@ -349,15 +365,16 @@ def compare(engine: sa.Engine, md: sa.MetaData) -> list[Any]:
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_roundtrip(engine, seed):
-    gen = Gen(seed, engine.name)
+    other = other_schema(engine)
+    gen = Gen(seed, engine.name, other)
     before = gen.schema()
     after = gen.mutate(before)
     md_before, md_after = build(before), build(after)
     schemas: list[str | None] = [None]
-    if engine.name == "postgresql":
-        schemas.append(OTHER_SCHEMA)
+    if other:
+        schemas.append(other)
         with engine.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {OTHER_SCHEMA}"))
+            conn.execute(text(f"CREATE SCHEMA {other}"))
 
     md_before.create_all(engine)
     original = describe(engine, schemas)
