@@ -304,3 +304,38 @@ def test_alembic_config_env_var(project, sqlite_engine):
     (project.path / "alembic.ini").rename(project.path / "deploy.ini")
     project.run("upgrade", "head", env={"ALEMBIC_CONFIG": "deploy.ini"})
     assert versions(sqlite_engine, "alembic_version") == ["ae1027a6acf"]
+
+
+MODEL = """
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+sa.Table(
+    "account",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(50), nullable=False),
+    sa.Column("description", sa.Unicode(200)),
+    sa.Column("last_transaction_date", sa.DateTime),
+    sa.Column("balance", sa.Numeric(10, 2)),
+)
+"""
+
+
+def test_autogenerate_and_check_in_alembic_project(project, sqlite_engine):
+    make_alembic_project(project, sqlite_engine)
+    project.write("model.py", MODEL)
+    env = project.read("alembic/env.py").replace(
+        "target_metadata = None", "from model import metadata as target_metadata"
+    )
+    project.write("alembic/env.py", env)
+    project.run("upgrade", "head")
+    result = project.fails("check")
+    assert "balance" in result.stderr
+    project.run("revision", "--autogenerate", "-m", "add balance", "--rev-id", "ccc")
+    text = (project.path / "alembic/versions/ccc_add_balance.py").read_text()
+    assert "from alembic import op" in text
+    assert "op.add_column('account', sa.Column('balance'" in text
+    project.run("upgrade", "head")
+    assert project.run("check").stdout.strip() == "No new upgrade operations detected."
+    assert versions(sqlite_engine, "alembic_version") == ["ccc"]
