@@ -12,6 +12,13 @@ the default ones.  The built-in comparators (one module per subject) use this
 same registry; they read the snapshots of :mod:`retort.snapshot` instead of
 SQLAlchemy objects, so reflected ``Table`` objects are built only for tables
 that differ or that a user hook receives.
+
+Not detected (as in Alembic): renamed tables or columns (seen as a drop and
+an add), primary key and CHECK constraint changes, unnamed constraints the
+database named itself, changes to the values of a PostgreSQL ENUM, sequences
+and views (a schema-level hook can add them, see the spec's sequence
+example).  Expression indexes are not compared on SQLite, whose reflection
+skips them; a changed computed column's expression is reported as a warning.
 """
 
 from __future__ import annotations
