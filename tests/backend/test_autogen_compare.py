@@ -483,3 +483,16 @@ def test_expression_index(engine):
     sa.Index("ix_lower", sa.func.upper(t2.c.name))
     if engine.name == "postgresql":
         assert [d[0] for d in diffs(engine, m2)] == ["remove_index", "add_index"]
+
+
+def test_dropped_table_comes_back_with_its_checks(engine):
+    old = MetaData()
+    _base(old, Column("a", Integer), sa.CheckConstraint("a > 0", name="ck_a_positive"))
+    old.create_all(engine)
+    with engine.connect() as conn:
+        script = produce_migrations(MigrationContext.configure(conn), MetaData())
+    run_ops(engine, script.upgrade_ops)
+    assert sa.inspect(engine).get_table_names() == []
+    run_ops(engine, script.downgrade_ops)
+    checks = sa.inspect(engine).get_check_constraints("t")
+    assert [c["name"] for c in checks if c["name"] == "ck_a_positive"] == ["ck_a_positive"]

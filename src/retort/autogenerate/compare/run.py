@@ -8,6 +8,7 @@ hook's signature takes one).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from sqlalchemy import MetaData, Table
@@ -15,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from retort.snapshot.from_database import reflect_tables
 from retort.snapshot.from_metadata import table_snapshot
-from retort.snapshot.model import ColumnSnapshot, TableSnapshot
+from retort.snapshot.model import CheckSnapshot, ColumnSnapshot, TableSnapshot
 from retort.snapshot.to_objects import table_from_snapshot
 from retort.util.exc import AutogenerateError
 
@@ -56,6 +57,10 @@ def run_for(autogen_context: AutogenContext) -> ComparisonRun:
     return run
 
 
+def _where(schema: str | None) -> str:
+    return f"schema {schema!r}" if schema else "the default schema"
+
+
 def _hook_name(fn: Callable[..., Any]) -> str:
     mod = getattr(fn, "__module__", None) or "?"
     return f"{mod}.{getattr(fn, '__qualname__', repr(fn))}"
@@ -73,6 +78,7 @@ class ComparisonRun:
         self._meta_snapshots: dict[tuple[str | None, str], TableSnapshot] = {}
         self._conn_tables: dict[tuple[str | None, str], Table] = {}
         self._conn_metadata = MetaData()
+        self._unchecked: dict[str | None, list[str]] = {}
         self.default_schema: str | None = None
         #: (conn, metadata) snapshots of the column whose column-level hooks are running
         self.current_column: tuple[ColumnSnapshot, ColumnSnapshot] | None = None
@@ -169,16 +175,38 @@ class ComparisonRun:
     # -- snapshots -------------------------------------------------------
 
     def reflect(self, schema: str | None, names: Iterable[str]) -> dict[str, TableSnapshot]:
+        """Reflect the tables of one schema (CHECK constraints deferred, see :meth:`conn_table`)."""
+        names = list(names)
         try:
-            found = reflect_tables(self.ctx.inspector, schema, names)
+            found = reflect_tables(self.ctx.inspector, schema, names, with_checks=False)
         except SQLAlchemyError as exc:
-            where = f"schema {schema!r}" if schema else "the default schema"
             raise AutogenerateError(
-                f"could not reflect the tables of {where}: {exc}", schema=schema
+                f"could not reflect the tables of {_where(schema)}: {exc}", schema=schema
             ) from exc
         for name, snap in found.items():
             self._conn_snapshots[(schema, name)] = snap
+        self._unchecked[schema] = list(found)
         return found
+
+    def _load_checks(self, schema: str | None) -> None:
+        # CHECK constraints matter only to a reflected Table (a drop's reverse
+        # re-creates them): one query for the whole schema, on first need
+        names = self._unchecked.pop(schema, None)
+        if not names:
+            return
+        try:
+            checks = self.ctx.inspector.get_multi_check_constraints(schema=schema, filter_names=names)
+        except SQLAlchemyError as exc:
+            raise AutogenerateError(
+                f"could not reflect the CHECK constraints of {_where(schema)}: {exc}", schema=schema
+            ) from exc
+        for (_, name), found in checks.items():
+            key = (schema, name)
+            if found and key in self._conn_snapshots:
+                self._conn_snapshots[key] = replace(
+                    self._conn_snapshots[key],
+                    checks=tuple(CheckSnapshot(c.get("name"), str(c.get("sqltext"))) for c in found),
+                )
 
     def conn_snapshot(self, schema: str | None, name: str) -> TableSnapshot | None:
         return self._conn_snapshots.get((self.schema_key(schema), name))
@@ -197,6 +225,7 @@ class ComparisonRun:
         key = (self.schema_key(schema), name)
         table = self._conn_tables.get(key)
         if table is None:
+            self._load_checks(key[0])
             snap = self._conn_snapshots.get(key)
             if snap is None:
                 return None
