@@ -44,10 +44,6 @@ DIFFERS: dict[tuple[str, str], tuple[str, str]] = {
         RETORT_RIGHT,
         "Boolean(create_constraint=True): Alembic silently drops the CHECK, retort raises NotImplementedError",
     ),
-    ("alter_autoincrement", "sqlite"): (
-        ALEMBIC_RIGHT,
-        "alter_column(autoincrement=True) alone: Alembic emits nothing, retort raises NotImplementedError",
-    ),
     ("add_column_if_not_exists", "sqlite"): (RETORT_RIGHT, _NO_IF),
     ("add_column_if_not_exists", "mysql"): (RETORT_RIGHT, _NO_IF),
     ("add_column_if_not_exists", "mssql"): (RETORT_RIGHT, _NO_IF),

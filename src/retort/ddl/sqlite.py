@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import warnings
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import exc as sa_exc
@@ -164,7 +165,13 @@ class SQLiteImpl(DefaultImpl):
         existing_autoincrement: bool | None = None,
         **kw: Any,
     ) -> None:
-        """Only a rename is possible in place; anything else needs batch mode."""
+        """Only a rename is possible in place; anything else needs batch mode.
+
+        ``autoincrement`` is not a change SQLite can make or needs (a rowid
+        alias increments by itself): like every non-MySQL dialect it only warns.
+        """
+        if autoincrement is not None or existing_autoincrement is not None:
+            warnings.warn("autoincrement and existing_autoincrement only make sense for MySQL", stacklevel=3)
         changes = [
             label
             for label, changed in (
@@ -172,7 +179,6 @@ class SQLiteImpl(DefaultImpl):
                 ("server_default", server_default is not False),
                 ("type_", type_ is not None),
                 ("comment", comment is not False),
-                ("autoincrement", autoincrement is not None),
             )
             if changed
         ]
