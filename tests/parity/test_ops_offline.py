@@ -21,9 +21,6 @@ ALEMBIC_RIGHT = "alembic right"
 _SQLITE_NO_ALTER = "SQLite has no ALTER COLUMN: Alembic writes SQL SQLite rejects, retort raises NotImplementedError"
 _NO_IF = "the dialect has no IF [NOT] EXISTS here: Alembic writes SQL it rejects (or drops the clause), retort raises"
 _MSSQL_COMMENT = "Alembic crashes (AttributeError/AssertionError) on MSSQL comments, retort writes sp_*extendedproperty"
-_IDENTITY_INSERT = (
-    "MSSQL offline bulk_insert: Alembic wraps the rows in SET IDENTITY_INSERT t ON/OFF, retort writes bare INSERTs"
-)
 
 DIFFERS: dict[tuple[str, str], tuple[str, str]] = {
     **{
@@ -69,13 +66,6 @@ DIFFERS: dict[tuple[str, str], tuple[str, str]] = {
     ("alter_comment_drop", "mssql"): (RETORT_RIGHT, _MSSQL_COMMENT),
     ("alter_comment_quote", "mssql"): (RETORT_RIGHT, _MSSQL_COMMENT),
     ("alter_everything", "mssql"): (RETORT_RIGHT, _MSSQL_COMMENT),
-    **{
-        (name, "mssql"): (ALEMBIC_RIGHT, _IDENTITY_INSERT)
-        for name in (
-            "bulk_insert_multi", "bulk_insert_single", "bulk_insert_nulls_missing", "bulk_insert_unicode",
-            "bulk_insert_empty", "bulk_insert_uuid", "bulk_insert_time",
-        )
-    },
     **{
         ("bulk_insert_json", d): (RETORT_RIGHT, "Alembic raises CompileError on a JSON literal, retort writes it")
         for d in DIALECTS

@@ -138,9 +138,48 @@ CASES = [
         ],
     ),
     (
-        "bulk_insert without identity",
+        # table() says nothing about IDENTITY: always wrapped, as Alembic does
+        "bulk_insert into a lightweight table()",
         lambda i: i.bulk_insert(sa.table("t", sa.column("a", sa.Integer)), [{"a": 1}]),
-        ["INSERT INTO t (a) VALUES (1);", "GO"],
+        ["SET IDENTITY_INSERT t ON;", "GO", "INSERT INTO t (a) VALUES (1);", "GO", "SET IDENTITY_INSERT t OFF;", "GO"],
+    ),
+    (
+        "bulk_insert no rows into a lightweight table()",
+        lambda i: i.bulk_insert(sa.table("t", sa.column("a", sa.Integer)), []),
+        ["SET IDENTITY_INSERT t ON;", "GO", "SET IDENTITY_INSERT t OFF;", "GO"],
+    ),
+    (
+        "bulk_insert into an identity Table without its value",
+        lambda i: i.bulk_insert(table("t", sa.Column("id", sa.Integer, primary_key=True), sa.Column("b", sa.Integer)), [{"b": 1}]),
+        ["INSERT INTO t (b) VALUES (1);", "GO"],
+    ),
+    (
+        "bulk_insert into a Table without identity (SQL Server would reject SET IDENTITY_INSERT)",
+        lambda i: i.bulk_insert(
+            table("t", sa.Column("id", sa.Integer, primary_key=True, autoincrement=False)), [{"id": 1}]
+        ),
+        ["INSERT INTO t (id) VALUES (1);", "GO"],
+    ),
+    (
+        "bulk_insert into a Table with a string key",
+        lambda i: i.bulk_insert(table("t", sa.Column("id", sa.String(5), primary_key=True)), [{"id": "a"}]),
+        ["INSERT INTO t (id) VALUES ('a');", "GO"],
+    ),
+    (
+        "bulk_insert into a Table with a composite key (no IDENTITY)",
+        lambda i: i.bulk_insert(
+            table("t", sa.Column("a", sa.Integer, primary_key=True), sa.Column("b", sa.Integer, primary_key=True)),
+            [{"a": 1, "b": 2}],
+        ),
+        ["INSERT INTO t (a, b) VALUES (1, 2);", "GO"],
+    ),
+    (
+        "bulk_insert into an Identity() column that is not the key, schema-qualified",
+        lambda i: i.bulk_insert(
+            table("t", sa.Column("n", sa.Integer, sa.Identity()), sa.Column("b", sa.Integer), schema="s"),
+            [{"n": 5, "b": 1}],
+        ),
+        ["SET IDENTITY_INSERT s.t ON;", "GO", "INSERT INTO s.t (n, b) VALUES (5, 1);", "GO", "SET IDENTITY_INSERT s.t OFF;", "GO"],
     ),
 ]
 
@@ -162,3 +201,10 @@ def test_begin_and_commit():
     assert buf.getvalue() == "BEGIN TRANSACTION;\n\nCOMMIT;\n\nGO\n\n"
     assert impl.transactional_ddl is True
     assert impl.batch_separator == "GO"
+
+
+def test_bulk_insert_bad_rows_write_nothing():
+    impl, buf = offline("mssql")
+    with pytest.raises(TypeError, match="list of dictionaries"):
+        impl.bulk_insert(sa.table("t", sa.column("a")), [(1,)])
+    assert buf.getvalue() == ""

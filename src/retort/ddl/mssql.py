@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Table
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import Computed, Identity
 from sqlalchemy.sql.ddl import ExecutableDDLElement
@@ -183,29 +184,46 @@ class MSSQLImpl(DefaultImpl):
             self._exec(el.ColumnName(table_name, column_name, name, **hints))
 
     def bulk_insert(self, table: Any, rows: list[dict[str, Any]], multiinsert: bool = True) -> None:
-        """Offline, allow explicit values for an IDENTITY column while inserting."""
-        identity = _identity_column(table)
-        wraps = (
-            self.as_sql
-            and identity is not None
-            and isinstance(rows, list)
-            and any(isinstance(r, dict) and identity.name in r for r in rows)
-        )
-        if wraps:
-            name = self.dialect.identifier_preparer.format_table(table)
-            self._exec(f"SET IDENTITY_INSERT {name} ON")
+        """Offline, wrap the INSERTs in ``SET IDENTITY_INSERT t ON`` / ``OFF`` where needed.
+
+        A lightweight ``table()`` says nothing about IDENTITY columns, so it is
+        always wrapped (as Alembic does).  A full ``Table`` is wrapped only when it
+        has an IDENTITY column and a row gives it a value: SQL Server rejects
+        ``SET IDENTITY_INSERT`` on a table without one.  Online, SQLAlchemy's
+        dialect handles explicit identity values itself.
+        """
+        if not self.as_sql or not _wants_identity_insert(table, rows):
+            super().bulk_insert(table, rows, multiinsert=multiinsert)
+            return
+        # the same checks as the base class, before anything is written
+        if not isinstance(rows, list) or (rows and not isinstance(rows[0], dict)):
+            raise TypeError("bulk_insert: 'rows' must be a list of dictionaries")
+        name = self.dialect.identifier_preparer.format_table(table)
+        self._exec(f"SET IDENTITY_INSERT {name} ON")
         super().bulk_insert(table, rows, multiinsert=multiinsert)
-        if wraps:
-            self._exec(f"SET IDENTITY_INSERT {name} OFF")
+        self._exec(f"SET IDENTITY_INSERT {name} OFF")
 
 
-def _identity_column(table: Any) -> Any:
-    for col in getattr(table, "primary_key", ()) or ():
-        if col.autoincrement is True or (
-            col.autoincrement == "auto" and col.type._type_affinity.__name__ == "Integer"
-        ):
+def _wants_identity_insert(table: Any, rows: Any) -> bool:
+    if not isinstance(table, Table):
+        return True
+    identity = _identity_column(table)
+    return (
+        identity is not None
+        and isinstance(rows, list)
+        and any(isinstance(r, dict) and identity.key in r for r in rows)
+    )
+
+
+def _identity_column(table: "Table") -> Any:
+    """The column SQL Server makes IDENTITY: an explicit Identity(), else the autoincrement key."""
+    for col in table.columns:
+        if col.identity is not None:
             return col
-    return None
+    auto = getattr(table, "autoincrement_column", None)
+    if auto is None:
+        auto = getattr(table, "_autoincrement_column", None)
+    return auto
 
 
 # ---------------------------------------------------------------------------
