@@ -23,6 +23,7 @@ skips them; a changed computed column's expression is reported as a warning.
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING, Any
 
 from retort.util.registry import Dispatcher
@@ -43,12 +44,21 @@ def produce_net_changes(autogen_context: AutogenContext, upgrade_ops: UpgradeOps
 
     run = ComparisonRun(autogen_context)
     autogen_context._comparison_run = run  # type: ignore[attr-defined]
+    # The comparison allocates many small, short-lived objects next to a
+    # large, long-lived MetaData; the cyclic collector would rescan that
+    # MetaData over and over (about 40% of the time on 1,000 tables).
+    # Reference counting still frees everything; cycles are collected once
+    # the collector is back on.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
     try:
         schemas = run.schemas()
         for fn in run.hooks("schema"):
             run.call(fn, autogen_context, upgrade_ops, schemas)
     finally:
         autogen_context._comparison_run = None  # type: ignore[attr-defined]
+        if gc_was_enabled:
+            gc.enable()
 
 
 # The built-in comparators, registered in the order they run; user hooks

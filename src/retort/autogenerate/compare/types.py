@@ -101,7 +101,7 @@ def type_signature(type_: Any, dialect: Dialect) -> Signature | None:
     share a handful of distinct types, and compiling is the costly part.
     """
     try:
-        key: Any = (dialect.name, type(type_), tuple(sorted(vars(type_).items())))
+        key: Any = (dialect.name, type(type_), tuple(vars(type_).items()))
         hash(key)
     except TypeError:
         key = None
