@@ -41,6 +41,7 @@ DIFFERS: dict[tuple[str, str], tuple[str, str]] = {
         RETORT_RIGHT,
         "Boolean(create_constraint=True): Alembic silently drops the CHECK, retort raises NotImplementedError",
     ),
+    ("create_table_if_not_exists", "mssql"): (RETORT_RIGHT, _NO_IF),
     ("add_column_if_not_exists", "sqlite"): (RETORT_RIGHT, _NO_IF),
     ("add_column_if_not_exists", "mysql"): (RETORT_RIGHT, _NO_IF),
     ("add_column_if_not_exists", "mssql"): (RETORT_RIGHT, _NO_IF),

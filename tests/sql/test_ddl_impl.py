@@ -252,4 +252,5 @@ def test_output_does_not_depend_on_hash_seed():
 def test_bulk_insert_bytes_and_json_offline(dialect, binary):
     t = sa.table("t", sa.column("b", sa.LargeBinary), sa.column("j", sa.JSON))
     out = emitted(dialect, lambda i: i.bulk_insert(t, [{"b": b"a\x00\x00'", "j": {"k": "it's"}}]))
+    out = [s for s in out if s.startswith("INSERT")]  # without MSSQL's SET IDENTITY_INSERT wrap and GO lines
     assert out[0].startswith(f"INSERT INTO t (b, j) VALUES ({binary}, '{{\"k\": \"it''s\"}}')")

@@ -77,6 +77,14 @@ class MSSQLImpl(DefaultImpl):
         # no GO here: the transaction spans the batches that follow
         self.static_output(self.begin_statement + self.command_terminator)
 
+    def create_table(self, table: Any, if_not_exists: bool | None = None, **kw: Any) -> None:
+        if if_not_exists:
+            raise NotImplementedError(
+                f"SQL Server has no CREATE TABLE IF NOT EXISTS, so if_not_exists=True cannot be "
+                f"honoured on the 'mssql' dialect (table {table.name!r}): drop if_not_exists=True"
+            )
+        super().create_table(table, **kw)
+
     def add_column(
         self,
         table_name: str,
@@ -89,7 +97,8 @@ class MSSQLImpl(DefaultImpl):
     ) -> None:
         if if_not_exists:
             raise NotImplementedError(
-                "SQL Server has no ADD COLUMN IF NOT EXISTS; drop if_not_exists=True"
+                "SQL Server has no ADD COLUMN IF NOT EXISTS, so if_not_exists=True cannot be "
+                f"honoured on the 'mssql' dialect (column {column.name!r}): drop if_not_exists=True"
             )
         super().add_column(
             table_name,

@@ -93,11 +93,11 @@ class MySQLImpl(DefaultImpl):
     def supports_index_if_not_exists(self) -> bool:  # type: ignore[override]
         return self._is_mariadb
 
-    def _needs_mariadb(self, what: str) -> None:
+    def _needs_mariadb(self, what: str, option: str) -> None:
         if not self._is_mariadb:
             raise NotImplementedError(
-                f"MySQL has no {what}; only MariaDB does (use the 'mariadb' dialect "
-                "for MariaDB), so drop the if_exists / if_not_exists flag"
+                f"MySQL has no {what}, so {option}=True cannot be honoured on the 'mysql' "
+                f"dialect: drop {option}=True (MariaDB has it: use the 'mariadb' dialect there)"
             )
 
     # ------------------------------------------------------------------ columns
@@ -113,7 +113,7 @@ class MySQLImpl(DefaultImpl):
         **kw: Any,
     ) -> None:
         if if_not_exists:
-            self._needs_mariadb("ADD COLUMN IF NOT EXISTS")
+            self._needs_mariadb("ADD COLUMN IF NOT EXISTS", "if_not_exists")
         super().add_column(
             table_name,
             column,
@@ -132,7 +132,7 @@ class MySQLImpl(DefaultImpl):
         **kw: Any,
     ) -> None:
         if if_exists:
-            self._needs_mariadb("DROP COLUMN IF EXISTS")
+            self._needs_mariadb("DROP COLUMN IF EXISTS", "if_exists")
         super().drop_column(table_name, column, schema=schema, if_exists=if_exists)
 
     def alter_column(
@@ -216,17 +216,17 @@ class MySQLImpl(DefaultImpl):
                 f"'check' or 'primary') to drop constraint {const.name!r}"
             )
         if if_exists:
-            self._needs_mariadb("DROP ... IF EXISTS for constraints")
+            self._needs_mariadb("DROP FOREIGN KEY / INDEX / CHECK ... IF EXISTS", "if_exists")
         self._exec(MySQLDropConstraint(const, if_exists=bool(if_exists)))
 
     def create_index(self, index: "Index", **kw: Any) -> None:
         if kw.get("if_not_exists"):
-            self._needs_mariadb("CREATE INDEX IF NOT EXISTS")
+            self._needs_mariadb("CREATE INDEX IF NOT EXISTS", "if_not_exists")
         super().create_index(index, **kw)
 
     def drop_index(self, index: "Index", **kw: Any) -> None:
         if kw.get("if_exists"):
-            self._needs_mariadb("DROP INDEX IF EXISTS")
+            self._needs_mariadb("DROP INDEX IF EXISTS", "if_exists")
         super().drop_index(index, **kw)
 
     def create_column_comment(self, column: "Column[Any]") -> None:
@@ -317,7 +317,8 @@ def _mysql_drop_constraint(element: MySQLDropConstraint, compiler: Any, **kw: An
     exists = "IF EXISTS " if element.if_exists else ""
     name = compiler.preparer.format_constraint(const) if const.name is not None else None
     if isinstance(const, PrimaryKeyConstraint):
-        action = "DROP PRIMARY KEY"
+        # DROP PRIMARY KEY takes no IF EXISTS; MariaDB's key is the index named PRIMARY
+        action = f"DROP INDEX {exists}{compiler.preparer.quote('PRIMARY')}" if exists else "DROP PRIMARY KEY"
     else:
         if name is None:
             raise CommandError(f"cannot drop an unnamed constraint from table {const.table.name!r}")
