@@ -100,11 +100,9 @@ def compare_columns(
             continue
         alter: Any = _alter_op(ops, tname, schema, cc, mc) if user_hooks else PendingAlter()
         run.current_column = (cc, mc)
-        for fn in hooks:
-            run.call(
-                fn, ctx, alter, schema, tname, mc.name, conn_col, mc.source,
-                schema=schema, table=tname,
-            )
+        run.call_all(
+            hooks, ctx, alter, schema, tname, mc.name, conn_col, mc.source, schema=schema, table=tname
+        )
         run.current_column = None
         if alter_has_changes(alter):
             if isinstance(alter, PendingAlter):

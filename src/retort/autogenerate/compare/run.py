@@ -119,16 +119,33 @@ class ComparisonRun:
         except AutogenerateError:
             raise
         except Exception as exc:
-            name = _hook_name(fn)
-            where = ""
-            if table is not None:
-                where = f" on table {schema + '.' if schema else ''}{table}"
-            raise AutogenerateError(
-                f"comparator {name} failed{where}: {type(exc).__name__}: {exc}",
-                comparator=name,
-                schema=schema,
-                table_name=table,
-            ) from exc
+            raise self.failure(fn, exc, schema, table) from exc
+
+    def call_all(
+        self, fns: list[Callable[..., Any]], *args: Any, schema: str | None = None, table: str | None = None
+    ) -> None:
+        """Call each comparator in turn, errors wrapped as in :meth:`call` (one try for all)."""
+        fn: Callable[..., Any] | None = None
+        try:
+            for fn in fns:
+                fn(*args)
+        except AutogenerateError:
+            raise
+        except Exception as exc:
+            raise self.failure(fn, exc, schema, table) from exc
+
+    @staticmethod
+    def failure(fn: Any, exc: Exception, schema: str | None, table: str | None) -> AutogenerateError:
+        name = _hook_name(fn)
+        where = ""
+        if table is not None:
+            where = f" on table {schema + '.' if schema else ''}{table}"
+        return AutogenerateError(
+            f"comparator {name} failed{where}: {type(exc).__name__}: {exc}",
+            comparator=name,
+            schema=schema,
+            table_name=table,
+        )
 
     # -- schemas ---------------------------------------------------------
 

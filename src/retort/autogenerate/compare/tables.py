@@ -114,11 +114,10 @@ def run_table_hooks(
 ) -> None:
     """Run every table-level comparator for one table."""
     run.current_table = (run.schema_key(schema), tname)
-    for fn in run.hooks("table"):
-        run.call(
-            fn, run.ctx, modify_ops, schema, tname, conn_table, metadata_table,
-            schema=schema, table=tname,
-        )
+    run.call_all(
+        run.hooks("table"), run.ctx, modify_ops, schema, tname, conn_table, metadata_table,
+        schema=schema, table=tname,
+    )
 
 
 @comparators.dispatch_for("schema")
