@@ -15,8 +15,9 @@ from typing import Any
 from retort.operations import Operations
 from retort.util.proxy import ModuleProxy
 
-# ``Operations.context`` is how the runtime installs us, not a directive
-_proxy = ModuleProxy(globals(), Operations, what="op", exclude=("context",))
+# ``Operations.context`` is how the runtime installs us and
+# ``create_module_class_proxy`` how a module like this one is made: not directives
+_proxy = ModuleProxy(globals(), Operations, what="op", exclude=("context", "create_module_class_proxy"))
 
 
 def _install(operations: Operations) -> None:

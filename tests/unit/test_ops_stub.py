@@ -35,8 +35,8 @@ _T = TypeVar("_T")
 _C = TypeVar("_C", bound=Callable[..., Any])
 '''
 
-# the runtime's hook, not a directive
-EXCLUDED = {"context"}
+# the runtime's hooks, not directives
+EXCLUDED = {"context", "create_module_class_proxy"}
 
 
 def public_methods() -> list[str]:

@@ -7,16 +7,16 @@ data (``type_synonyms``, ``type_arg_extract``) before overriding methods.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, NamedTuple, Sequence
 
 from sqlalchemy import types as sqltypes
 from sqlalchemy.schema import Identity
 
 if TYPE_CHECKING:
-    from sqlalchemy import Column
+    from sqlalchemy import CheckConstraint, Column, Index, UniqueConstraint
     from sqlalchemy.engine import Dialect
 
-__all__ = ["ComparisonHooks", "TypeParts"]
+__all__ = ["ComparisonHooks", "ComparisonResult", "TypeParts"]
 
 
 class TypeParts:
@@ -34,6 +34,41 @@ class TypeParts:
 
 
 _ARGS = re.compile(r"\((.*?)\)")
+
+
+class ComparisonResult(NamedTuple):
+    """The outcome of comparing a metadata index / constraint with a reflected one.
+
+    ``status`` is ``"equal"``, ``"different"`` (``message`` says how) or
+    ``"skip"`` (``message`` says why it cannot be compared).
+    """
+
+    status: Literal["equal", "different", "skip"]
+    message: str
+
+    @property
+    def is_equal(self) -> bool:
+        return self.status == "equal"
+
+    @property
+    def is_different(self) -> bool:
+        return self.status == "different"
+
+    @property
+    def is_skip(self) -> bool:
+        return self.status == "skip"
+
+    @classmethod
+    def Equal(cls) -> "ComparisonResult":  # noqa: N802 - Alembic's name
+        return cls("equal", "The two constraints are equal")
+
+    @classmethod
+    def Different(cls, reason: str | Sequence[str]) -> "ComparisonResult":  # noqa: N802
+        return cls("different", reason if isinstance(reason, str) else ", ".join(reason))
+
+    @classmethod
+    def Skip(cls, reason: str | Sequence[str]) -> "ComparisonResult":  # noqa: N802
+        return cls("skip", reason if isinstance(reason, str) else ", ".join(reason))
 
 
 class ComparisonHooks:
@@ -143,7 +178,51 @@ class ComparisonHooks:
         is_alter = metadata_identity is not None and inspector_identity is not None
         return diff, ignored, is_alter
 
+    # ------------------------------------------------------------------ indexes, constraints
+
+    def compare_indexes(self, metadata_index: "Index", reflected_index: "Index") -> ComparisonResult:
+        """Compare two indexes by uniqueness and by their columns / expressions, in order."""
+        if bool(metadata_index.unique) != bool(reflected_index.unique):
+            return ComparisonResult.Different(
+                f"unique={bool(reflected_index.unique)} to unique={bool(metadata_index.unique)}"
+            )
+        return self._compare_elements(list(metadata_index.expressions), list(reflected_index.expressions))
+
+    def compare_unique_constraint(
+        self, metadata_constraint: "UniqueConstraint", reflected_constraint: "UniqueConstraint"
+    ) -> ComparisonResult:
+        """Compare two unique constraints by their columns, in order."""
+        return self._compare_elements(list(metadata_constraint.columns), list(reflected_constraint.columns))
+
+    def compare_check_constraint(
+        self, metadata_constraint: "CheckConstraint", reflected_constraint: "CheckConstraint"
+    ) -> ComparisonResult:
+        """Compare two CHECK constraints; their SQL text is not compared (databases rewrite it)."""
+        return ComparisonResult.Equal()
+
+    def _compare_elements(self, metadata: list[Any], reflected: list[Any]) -> ComparisonResult:
+        meta = tuple(self._element_sig(e) for e in metadata)
+        refl = tuple(self._element_sig(e) for e in reflected)
+        if meta == refl:
+            return ComparisonResult.Equal()
+        return ComparisonResult.Different(f"expression {refl!r} to {meta!r}")
+
+    def _element_sig(self, element: Any) -> str:
+        if isinstance(element, str):
+            return element.lower()
+        name = getattr(element, "name", None)
+        if isinstance(name, str) and getattr(element, "table", None) is not None:
+            return name.lower()
+        try:
+            text = self.render_ddl_sql_expr(element)
+        except Exception:  # noqa: BLE001 - an expression this dialect cannot render inline
+            text = str(element)
+        return " ".join(text.lower().split())
+
     # ------------------------------------------------------------------ autogen corrections
+
+    def autogen_column_reflect(self, inspector: Any, table: Any, column_info: dict[str, Any]) -> None:
+        """Hook on the ``column_reflect`` event while autogenerate reflects; edit ``column_info`` in place."""
 
     def correct_for_autogen_constraints(
         self,

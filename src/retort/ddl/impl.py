@@ -43,14 +43,14 @@ from sqlalchemy.sql.ddl import ExecutableDDLElement
 from sqlalchemy.sql.elements import BindParameter, ClauseElement
 
 from retort.ddl import elements as el
-from retort.ddl.compare import ComparisonHooks
+from retort.ddl.compare import ComparisonHooks, ComparisonResult
 from retort.util.exc import CommandError, MigrationLockTimeout, UnknownDialectError
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Dialect
     from sqlalchemy.schema import Constraint, Index
 
-__all__ = ["DefaultImpl", "impl_for", "known_dialects", "literal_bindparam"]
+__all__ = ["ComparisonResult", "DefaultImpl", "impl_for", "known_dialects", "literal_bindparam"]
 
 _impls: dict[str, type["DefaultImpl"]] = {}
 

@@ -207,3 +207,13 @@ def _pg_identity(element: el.IdentityColumnDefault, compiler: Any, **kw: Any) ->
         # nothing PostgreSQL can alter changed; re-state the generation mode
         clauses.append("SET GENERATED %s" % ("ALWAYS" if new.always else "BY DEFAULT"))
     return prefix + " " + " ".join(clauses)
+
+
+def __getattr__(name: str) -> Any:
+    # Alembic users import the EXCLUDE op from here (``alembic.ddl.postgresql``);
+    # it lives with the other ops, and ddl/ must not import operations/ at import time
+    if name == "CreateExcludeConstraintOp":
+        from retort.operations.ops.exclude import CreateExcludeConstraintOp
+
+        return CreateExcludeConstraintOp
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import inspect
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterator, Literal, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterator, Literal, Mapping, MutableMapping, TypeVar
 
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.sql.elements import conv
@@ -30,6 +30,10 @@ __all__ = ["AbstractOperations", "Operations", "BatchOperations"]
 _T = TypeVar("_T")
 _C = TypeVar("_C", bound=Callable[..., Any])
 _RECREATE = ("auto", "always", "never")
+
+# modules made by create_module_class_proxy(), per class; filled at import time
+# of those modules, read by Operations.context()
+_module_proxies: dict[type, list[Any]] = {}
 
 
 class AbstractOperations:
@@ -108,6 +112,21 @@ class AbstractOperations:
         except sa_exc.SQLAlchemyError as err:
             annotate_db_error(err, operation.describe())
             raise
+
+    @classmethod
+    def create_module_class_proxy(cls, globals_: MutableMapping[str, Any], locals_: MutableMapping[str, Any]) -> None:
+        """Make every public method of this class a function of the module owning ``globals_``.
+
+        As ``retort.op`` is for ``Operations``: while ``Operations.context(...)``
+        (the runtime, during a migration) has an object installed, the module's
+        functions call that object's methods.  ``locals_`` is accepted for
+        Alembic compatibility (at module level it is ``globals_``).
+        """
+        from retort.util.proxy import ModuleProxy
+
+        name = str(globals_.get("__name__", "module"))
+        proxy = ModuleProxy(globals_, cls, what=name.rsplit(".", 1)[-1], exclude=("context",))
+        _module_proxies.setdefault(cls, []).append(proxy)
 
     # -- helpers available inside migrations --------------------------------
 
@@ -209,10 +228,16 @@ class Operations(AbstractOperations):
         from retort import op as op_module
 
         operations = cls(migration_context)
+        # retort.op, plus any module made by create_module_class_proxy()
+        proxies = [p for klass in cls.__mro__ for p in _module_proxies.get(klass, ())]
         op_module._install(operations)
+        for proxy in proxies:
+            proxy.install(operations)
         try:
             yield operations
         finally:
+            for proxy in proxies:
+                proxy.remove(operations)
             op_module._remove(operations)
 
     @contextmanager
