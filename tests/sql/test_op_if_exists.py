@@ -1,8 +1,7 @@
 """if_exists / if_not_exists in --sql mode: the clause where the database has it, a named refusal where not.
 
-The SQL is what Alembic 1.20 writes wherever the database accepts it; the
-scripts are also run (twice: they must be idempotent) on real SQLite and
-MariaDB.
+The SQL is what Alembic 1.20 writes wherever the database accepts it;
+tests/backend/test_operations_if_exists.py runs such scripts on real databases.
 """
 
 from __future__ import annotations
@@ -10,8 +9,7 @@ from __future__ import annotations
 import io
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy import Column, Integer
 
 from retort.operations import Operations
 from retort.runtime.migration import MigrationContext
@@ -119,74 +117,3 @@ def test_refused_where_the_database_has_no_such_clause(dialect, act):
     option, name = REFUSED[dialect, act]
     with pytest.raises(NotImplementedError, match=rf"(?s)(?=.*{option}=True)(?=.*{name})"):
         offline_sql(dialect, ACTS[act])
-
-
-def _run_script(conn: sa.Connection, sql: str) -> None:
-    for stmt in statements(sql):
-        conn.exec_driver_sql(stmt.rstrip(";"))
-
-
-def _sqlite_script(op: Operations) -> None:
-    op.create_table("t", Column("id", Integer, primary_key=True), Column("a", Integer, index=True), if_not_exists=True)
-    op.create_index("ix_a", "t", ["a"], if_not_exists=True)
-    op.drop_index("ix_a", table_name="t", if_exists=True)
-    op.create_table("gone", Column("id", Integer), if_not_exists=True)
-    op.drop_table("gone", if_exists=True)
-
-
-def test_sqlite_runs_the_script_twice(sqlite_engine):
-    sql = offline_sql("sqlite", _sqlite_script)
-    for _ in range(2):
-        with sqlite_engine.begin() as conn:
-            _run_script(conn, sql)
-    insp = sa.inspect(sqlite_engine)
-    assert insp.get_table_names() == ["t"]
-    assert [i["name"] for i in insp.get_indexes("t")] == ["ix_t_a"]
-
-
-def _setup_mariadb(op: Operations) -> None:
-    op.create_table("p", Column("id", Integer, primary_key=True), if_not_exists=True)
-    op.create_table(
-        "t",
-        Column("id", Integer, nullable=False, autoincrement=False),
-        Column("a", Integer),
-        Column("p_id", Integer, ForeignKey("p.id", name="fk_a")),
-        sa.PrimaryKeyConstraint("id", name="pk_t"),
-        sa.UniqueConstraint("a", name="uq_a"),
-        sa.CheckConstraint("a > 0", name="ck_a"),
-        if_not_exists=True,
-    )
-
-
-def _mariadb_script(op: Operations) -> None:
-    _setup_mariadb(op)
-    op.add_column("t", Column("c", Integer), if_not_exists=True)
-    op.create_index("ix_a", "t", ["a"], if_not_exists=True)
-    op.drop_index("ix_a", table_name="t", if_exists=True)
-    op.drop_constraint("fk_a", "t", type_="foreignkey", if_exists=True)
-    op.drop_constraint("uq_a", "t", type_="unique", if_exists=True)
-    op.drop_constraint("ck_a", "t", type_="check", if_exists=True)
-    op.drop_constraint("pk_t", "t", type_="primary", if_exists=True)
-    op.drop_column("t", "c", if_exists=True)
-
-
-def test_mariadb_runs_the_script_twice(mysql_engine):
-    sql = offline_sql("mariadb", _mariadb_script)
-    for _ in range(2):
-        with mysql_engine.begin() as conn:
-            _run_script(conn, sql)
-    insp = sa.inspect(mysql_engine)
-    assert [c["name"] for c in insp.get_columns("t")] == ["id", "a", "p_id"]
-    assert insp.get_pk_constraint("t")["constrained_columns"] == []
-    assert insp.get_foreign_keys("t") == []
-    assert {i["name"] for i in insp.get_indexes("t")} <= {"fk_a"}  # the FK's own index stays
-    assert insp.get_check_constraints("t") == []
-
-
-def test_mariadb_online_twice(mysql_engine):
-    for _ in range(2):
-        with mysql_engine.begin() as conn:
-            _mariadb_script(Operations(MigrationContext.configure(connection=conn)))
-    insp = sa.inspect(mysql_engine)
-    assert [c["name"] for c in insp.get_columns("t")] == ["id", "a", "p_id"]
-    assert insp.get_pk_constraint("t")["constrained_columns"] == []
