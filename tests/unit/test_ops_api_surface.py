@@ -138,3 +138,24 @@ def test_ddl_postgresql_exposes_the_exclude_op_without_importing_operations():
         "assert retort.ddl.mysql.MySQLImpl.__dialect__ == 'mysql'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def _param_names(fn) -> list[str] | None:
+    try:
+        return [p for p in inspect.signature(fn).parameters if p not in ("kw", "kwargs", "args")]
+    except (TypeError, ValueError):
+        return None
+
+
+@pytest.mark.parametrize("label, theirs, ours", list(_pairs()), ids=[p[0] for p in _pairs()])
+def test_shared_methods_take_alembics_parameter_names_in_order(label, theirs, ours):
+    """A caller passing Alembic's keywords (or a subclass overriding a hook) works unchanged."""
+    for name in sorted(_public(theirs) & _public(ours)):
+        a, r = getattr(theirs, name), getattr(ours, name)
+        if not callable(a) or inspect.isclass(a):
+            continue
+        a_names, r_names = _param_names(a), _param_names(r)
+        if a_names is None or r_names is None:
+            continue
+        assert [n for n in a_names if n in r_names] == [n for n in r_names if n in a_names], f"{label}.{name}"
+        assert set(a_names) <= set(r_names), f"{label}.{name} lacks {sorted(set(a_names) - set(r_names))}"

@@ -10,7 +10,7 @@ What callers rely on:
 - offline (``as_sql``) with ``connection=None``, the impl supplies a mock
   connection whose statements land in the output (DDL events such as
   PostgreSQL's CREATE TYPE for an Enum need one);
-- ``requires_recreate_in_batch(batch_impl)`` reads ``batch_impl.batch``, the
+- ``requires_recreate_in_batch(batch_op)`` reads ``batch_op.batch``, the
   recorded ``(opname, args, kw)`` tuples;
 - ``acquire_migration_lock`` / ``release_migration_lock`` are session-level,
   commit only a transaction their own query began, and are no-ops offline.
@@ -459,7 +459,7 @@ class DefaultImpl(ComparisonHooks):
 
     # ------------------------------------------------------------------ batch
 
-    def requires_recreate_in_batch(self, batch_impl: Any) -> bool:
+    def requires_recreate_in_batch(self, batch_op: Any) -> bool:
         """Whether batch mode must move-and-copy; only SQLite ever needs to."""
         return False
 

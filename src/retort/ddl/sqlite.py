@@ -52,12 +52,12 @@ class SQLiteImpl(DefaultImpl):
 
     # ------------------------------------------------------------------ batch
 
-    def requires_recreate_in_batch(self, batch_impl: Any) -> bool:
+    def requires_recreate_in_batch(self, batch_op: Any) -> bool:
         """True unless every recorded batch op is one SQLite's ALTER TABLE can do.
 
-        ``batch_impl.batch`` is the list of recorded ``(opname, args, kw)``.
+        ``batch_op`` is the BatchOperationsImpl; ``batch_op.batch`` its recorded ``(opname, args, kw)``.
         """
-        recorded = getattr(batch_impl, "batch", None)
+        recorded = getattr(batch_op, "batch", None)
         if recorded is None:
             return True
         for opname, args, kw in recorded:
