@@ -90,8 +90,23 @@ def measure(case: Case, repeats: int) -> Result:
     )
 
 
+def child_env(env: dict | None = None) -> dict:
+    """The environment of a timed process: the caller's, but with bytecode caching on.
+
+    A user's Python writes ``__pycache__`` on first import, and pip compiles an
+    installed package (Alembic) at install time.  A sandbox that exports
+    ``PYTHONDONTWRITEBYTECODE`` would make every timed run recompile retort's
+    editable sources and every revision file from text, which no user pays;
+    the untimed warm-up run writes the caches instead.
+    """
+    env = dict(os.environ if env is None else env)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def run_process(argv: list[str], cwd: str | None = None, env: dict | None = None) -> Runner:
     """A runner that executes a whole process and fails loudly if it fails."""
+    env = child_env(env)
 
     def run() -> None:
         proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
