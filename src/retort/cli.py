@@ -77,14 +77,86 @@ def _default_config_file() -> str:
     return "retort.ini"
 
 
+class _Retry(Exception):
+    """Raised instead of printing a usage error while parsing with a one-command parser."""
+
+
+class _OneCommandParser(argparse.ArgumentParser):
+    # A usage error must read exactly as from the full parser (which lists
+    # every command), so the one-command parser hands errors back instead.
+    def error(self, message: str) -> Any:
+        raise _Retry(message)
+
+
+# Global options that may precede the command, and whether they take a value.
+# Anything else there (-h, --version, abbreviations, bundled flags) means the
+# full parser is needed.
+_GLOBAL_OPTIONS = {"-c": True, "--config": True, "-n": True, "--name": True, "-x": True,
+                   "--raiseerr": False, "-q": False, "--quiet": False}
+
+
+def _command_name(argv: Sequence[str], known: Sequence[str]) -> str | None:
+    """The command named in ``argv`` when only plain global options precede it."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if not arg.startswith("-") or arg == "-":
+            return arg if arg in known else None
+        takes_value = _GLOBAL_OPTIONS.get(arg)
+        if takes_value is None:
+            if arg.startswith(("--config=", "--name=")) or (
+                arg[:2] in ("-c", "-n", "-x") and len(arg) > 2 and not arg.startswith("--")
+            ):
+                i += 1  # the value is attached
+                continue
+            return None
+        i += 2 if takes_value else 1
+    return None
+
+
 class CommandLine:
-    """The ``retort`` command line; ``register_command(fn)`` adds a subcommand."""
+    """The ``retort`` command line; ``register_command(fn)`` adds a subcommand.
+
+    :attr:`parser` (every command) is built on first use; :meth:`main`
+    builds only the command it is asked to run when that is unambiguous,
+    because building ~20 sub-parsers is most of the command line's start-up
+    cost.  Any usage error is reported by the full parser, word for word.
+    """
 
     def __init__(self, prog: str | None = None) -> None:
         self.prog = prog
-        self.parser = argparse.ArgumentParser(prog=prog)
-        self.parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-        self.parser.add_argument(
+        self._parser: argparse.ArgumentParser | None = None
+        self._subparsers: Any = None
+
+    @property
+    def parser(self) -> argparse.ArgumentParser:
+        """The argparse parser with every command of :mod:`retort.command`."""
+        if self._parser is None:
+            from retort import command
+
+            self._parser, self._subparsers = self._new_parser(argparse.ArgumentParser)
+            for name in sorted(command.__all__):
+                self.register_command(getattr(command, name))
+        return self._parser
+
+    @parser.setter
+    def parser(self, value: argparse.ArgumentParser) -> None:
+        self._parser = value
+
+    @property
+    def subparsers(self) -> Any:
+        """The parser's sub-parsers action (``register_command`` adds to it)."""
+        self.parser
+        return self._subparsers
+
+    @subparsers.setter
+    def subparsers(self, value: Any) -> None:
+        self._subparsers = value
+
+    def _new_parser(self, cls: type[argparse.ArgumentParser]) -> tuple[argparse.ArgumentParser, Any]:
+        parser = cls(prog=self.prog)
+        parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+        parser.add_argument(
             "-c",
             "--config",
             action="append",
@@ -93,22 +165,37 @@ class CommandLine:
             "there is no retort.ini). May also refer to a pyproject.toml file; may be given "
             "twice to name both files",
         )
-        self.parser.add_argument("-n", "--name", help="Name of the section in the .ini file to use as the main section")
-        self.parser.add_argument(
+        parser.add_argument("-n", "--name", help="Name of the section in the .ini file to use as the main section")
+        parser.add_argument(
             "-x",
             action="append",
             help="Additional arguments consumed by custom env.py scripts, e.g. -x setting1=somesetting -x setting2=somesetting",
         )
-        self.parser.add_argument("--raiseerr", action="store_true", help="Raise a full stack trace on error")
-        self.parser.add_argument("-q", "--quiet", action="store_true", help="Do not log to std output.")
-        self.subparsers = self.parser.add_subparsers()
-        from retort import command
+        parser.add_argument("--raiseerr", action="store_true", help="Raise a full stack trace on error")
+        parser.add_argument("-q", "--quiet", action="store_true", help="Do not log to std output.")
+        return parser, parser.add_subparsers()
 
-        for name in sorted(command.__all__):
-            self.register_command(getattr(command, name))
+    def _parse(self, argv: Sequence[str] | None) -> argparse.Namespace:
+        args = list(sys.argv[1:] if argv is None else argv)
+        if self._parser is None:  # nobody has customised or asked for the full parser
+            from retort import command
+
+            name = _command_name(args, command.__all__)
+            if name is not None:
+                parser, subparsers = self._new_parser(_OneCommandParser)
+                self._add_command(subparsers, getattr(command, name))
+                try:
+                    return parser.parse_args(args)
+                except _Retry:
+                    pass  # the full parser below reports it
+        return self.parser.parse_args(args)
 
     def register_command(self, fn: Callable[..., Any]) -> None:
         """Add ``fn(config, ...)`` as a subcommand named after the function."""
+        self._add_command(self.subparsers, fn)
+
+    @staticmethod
+    def _add_command(subparsers: Any, fn: Callable[..., Any]) -> None:
         code = fn.__code__
         names = code.co_varnames[1 : code.co_argcount + code.co_kwonlyargcount]
         n_defaults = len(fn.__defaults__ or ())
@@ -116,7 +203,7 @@ class CommandLine:
         positional = list(names[:n_positional])
         kwargs = [n for n in names[n_positional:] if n not in _NOT_ON_CLI]
         help_text = (fn.__doc__ or "").strip().split("\n")[0]
-        sub = self.subparsers.add_parser(fn.__name__, help=help_text, description=help_text)
+        sub = subparsers.add_parser(fn.__name__, help=help_text, description=help_text)
         for arg in kwargs:
             if arg in _OPTIONS:
                 flags, opts = _OPTIONS[arg]
@@ -165,7 +252,7 @@ class CommandLine:
 
     def main(self, argv: Sequence[str] | None = None) -> None:
         """Parse ``argv`` (default ``sys.argv[1:]``) and run the command."""
-        options = self.parser.parse_args(argv)
+        options = self._parse(argv)
         if not hasattr(options, "cmd"):
             # no subcommand given: argparse's own usage line and exit code 2
             self.parser.error("too few arguments")
