@@ -95,13 +95,18 @@ def _creation_order(tables: list[Table]) -> tuple[list[Table], set[Any]]:
     return ordered, cyclic
 
 
-def _version_table_key(run: ComparisonRun) -> tuple[str | None, str] | None:
+#: version tables retort or Alembic create by default
+DEFAULT_VERSION_TABLES = ("retort_version", "alembic_version")
+
+
+def _version_table_keys(run: ComparisonRun) -> tuple[tuple[str | None, str] | None, set[tuple[str | None, str]]]:
+    """The configured version table, and the default-named ones beside it."""
     mc = run.ctx.migration_context
     name = getattr(mc, "version_table", None) or run.ctx.opts.get("version_table")
-    if not name:
-        return None
-    schema = getattr(mc, "version_table_schema", None) or run.ctx.opts.get("version_table_schema")
-    return (run.schema_key(schema), name)
+    schema = run.schema_key(
+        getattr(mc, "version_table_schema", None) or run.ctx.opts.get("version_table_schema")
+    )
+    return ((schema, name) if name else None), {(schema, n) for n in DEFAULT_VERSION_TABLES}
 
 
 def run_table_hooks(
@@ -128,7 +133,7 @@ def compare_tables(autogen_context: AutogenContext, upgrade_ops: UpgradeOps, sch
 
     run = run_for(autogen_context)
     ctx = autogen_context
-    version_key = _version_table_key(run)
+    version_key, default_version_keys = _version_table_keys(run)
     wanted = set(schemas)
 
     # dependency order matters only for the tables to create: sorted later,
@@ -153,6 +158,9 @@ def compare_tables(autogen_context: AutogenContext, upgrade_ops: UpgradeOps, sch
             n
             for n in names
             if (schema, n) != version_key
+            # a version table by a default name (say, alembic_version kept from
+            # before a switch) is not the application's, unless the target says so
+            and ((schema, n) not in default_version_keys or (schema, n) in meta)
             and ctx.run_name_filters(n, "table", {"schema_name": schema, "table_name": n})
         ]
         run.reflect(schema, keep)
