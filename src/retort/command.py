@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-from retort.util.exc import CommandError
+from retort.util.exc import CommandError, DatabaseNotAtHead
 
 if TYPE_CHECKING:
     from retort.config import Config
@@ -38,10 +38,6 @@ __all__ = [
     "stamp",
     "upgrade",
 ]
-
-
-class DatabaseNotAtHead(CommandError):
-    """``current --check-heads``: the database is not on every head revision."""
 
 
 # -- shared helpers -------------------------------------------------------------------

@@ -12,6 +12,7 @@
     │   ├── OperationError              an op failed on the database (``.operation``, ``.statement``)
     │   ├── BatchError                  batch mode could not move-and-copy a table (``.table_name``)
     │   ├── UnknownDialectError         a dialect name retort has no implementation for (``.name``, ``.known``)
+    │   ├── DatabaseNotAtHead           ``current --check-heads``: the database is not on every head
     │   └── RevisionError               the revision graph (defined in ``retort.script.revision``' names)
     │       ├── ResolutionError         an identifier that matches nothing / too much (``.argument``)
     │       │   ├── MultipleHeads       several heads where one is needed (``.heads``)
@@ -227,3 +228,7 @@ class AutogenerateError(CommandError):
         self.comparator = comparator
         self.schema = schema
         self.table_name = table_name
+
+
+class DatabaseNotAtHead(CommandError):
+    """``current --check-heads``: the database is not on every head revision."""
