@@ -41,6 +41,21 @@ class SQLiteImpl(DefaultImpl):
 
     transactional_ddl = True
 
+    def __init__(
+        self,
+        dialect: Any,
+        connection: Any,
+        as_sql: bool,
+        transactional_ddl: bool | None,
+        output_buffer: Any,
+        context_opts: Any,
+    ) -> None:
+        super().__init__(dialect, connection, as_sql, transactional_ddl, output_buffer, context_opts)
+        if as_sql and transactional_ddl is None:
+            # online, retort begins a real transaction so a failed revision's DDL
+            # rolls back; a --sql script is Alembic's: no BEGIN / COMMIT around it
+            self.transactional_ddl = False
+
     # batch ops SQLite can run as plain ALTERs without rebuilding the table
     _no_recreate_ops = frozenset({"add_column", "create_index", "drop_index", "rename_table"})
 
