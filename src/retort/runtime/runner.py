@@ -94,7 +94,7 @@ def _run_one(
     ctx: MigrationContext, step: MigrationStep, heads: tuple[str, ...], kw: dict[str, Any]
 ) -> tuple[str, ...]:
     new_heads = step.next_heads(heads)
-    if not step.is_stamp:
+    if not step.is_stamp or getattr(step, "sources", None) is not None:  # Alembic logs stamps as steps too
         ctx.log.info("Running %s", getattr(step, "log_entry", step.short_log))
         if ctx.as_sql:
             ctx.impl.static_output(f"-- Running {step.short_log}")

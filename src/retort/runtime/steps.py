@@ -348,17 +348,33 @@ class StampStep(MigrationStep):
 
     is_stamp = True
 
-    def __init__(self, graph: RevisionGraph, targets: Sequence[str], *, purge: bool = False) -> None:
+    def __init__(
+        self,
+        graph: RevisionGraph,
+        targets: Sequence[str],
+        *,
+        purge: bool = False,
+        sources: Sequence[str] | None = None,
+        removes: Sequence[str] = (),
+    ) -> None:
         self.graph = graph
         self.targets = tuple(targets)
         self.purge = purge
+        # the heads this stamp replaces, for the log line (Alembic's
+        # "stamp_revision <sources> -> <targets>"); None: not known up front
+        self.sources = None if sources is None else tuple(sources)
+        # stamping to base one head at a time: the heads this step removes
+        self.removes = tuple(removes)
         self.is_upgrade = True
 
     def run(self, **kw: Any) -> None:
         return None
 
     def next_heads(self, heads: Sequence[str]) -> tuple[str, ...]:
-        new = heads_after_stamp(self.graph, heads, self.targets, purge=self.purge)
+        if self.removes and not self.targets:
+            new = tuple(h for h in heads if h not in self.removes)
+        else:
+            new = heads_after_stamp(self.graph, heads, self.targets, purge=self.purge)
         added = [h for h in new if h not in heads]
         removed = [h for h in heads if h not in new]
         # a stamp moving its lines of history backwards counts as a downgrade
@@ -384,7 +400,9 @@ class StampStep(MigrationStep):
 
     @property
     def short_log(self) -> str:
-        return f"stamp -> {', '.join(self.targets) or 'base'}"
+        if self.sources is None:
+            return f"stamp -> {', '.join(self.targets) or 'base'}"
+        return f"stamp_revision {', '.join(self.sources)} -> {', '.join(self.targets)}"
 
     log_entry = short_log
 
@@ -409,7 +427,13 @@ def downgrade_steps(script_directory: Any, destination: str, heads: Sequence[str
 def stamp_steps(
     script_directory: Any, revision: Any, heads: Sequence[str], *, purge: bool = False
 ) -> list[StampStep]:
-    """A single step stamping the table with ``revision`` (one or several identifiers)."""
+    """Steps stamping the table with ``revision`` (one or several identifiers), one per target.
+
+    As in Alembic, each target is its own step, logged as ``stamp_revision
+    <heads it replaces> -> <target>``, the replaced heads being the current
+    heads on its line of history; a target that already is a current head is
+    skipped.  Stamping ``base`` is one step per current head.
+    """
     graph = RevisionGraph(script_directory)
     targets: list[str] = []
     for ident in _as_tuple(revision):
@@ -418,7 +442,25 @@ def stamp_steps(
         for rev in _resolve(script_directory, ident):
             if rev is not None and rev.revision not in targets:
                 targets.append(rev.revision)
-    return [StampStep(graph, targets, purge=purge)]
+    before = [] if purge else list(heads)
+    if not targets:
+        if purge:
+            return [StampStep(graph, (), purge=True)]  # Alembic logs no step for it
+        return [StampStep(graph, (), sources=(h,), removes=(h,)) for h in before]
+    steps: list[StampStep] = []
+    for target in targets:
+        if target in before:
+            continue
+        sources = [h for h in before if _related(graph, h, target)]
+        steps.append(StampStep(graph, (target,), purge=purge and not steps, sources=sources))
+    return steps
+
+
+def _related(graph: RevisionGraph, head: str, target: str) -> bool:
+    try:
+        return head in graph.ancestors(target) or target in graph.ancestors(head)
+    except CommandError:  # a head no revision file knows (stamp over a stale table)
+        return False
 
 
 def _resolve(script_directory: Any, ident: str) -> tuple[Any, ...]:

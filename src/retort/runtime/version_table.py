@@ -78,7 +78,9 @@ class VersionTable:
 
     def insert(self, revision: str) -> None:
         """Add ``revision`` as a new head."""
-        self.impl._exec(self.table.insert().inline().values(version_num=_literal(revision)))
+        # not inline(): with the primary key the dialect adds its RETURNING /
+        # OUTPUT clause, which is what Alembic's --sql output shows too
+        self._write(self.table.insert().values(version_num=_literal(revision)))
 
     def update(self, old: str, new: str) -> None:
         """Replace head ``old`` by ``new``."""
@@ -87,33 +89,42 @@ class VersionTable:
             .where(self.table.c.version_num == _literal(old))
             .values(version_num=_literal(new))
         )
-        self._check(self.impl._exec(stmt), f"updating '{old}' to '{new}'")
+        self._check(self._write(stmt), f"updating '{old}' to '{new}'")
 
     def delete(self, revision: str) -> None:
         """Remove head ``revision``."""
         stmt = self.table.delete().where(self.table.c.version_num == _literal(revision))
-        self._check(self.impl._exec(stmt), f"deleting '{revision}'")
+        self._check(self._write(stmt), f"deleting '{revision}'")
 
     def delete_all(self) -> None:
         """Remove every row (``stamp --purge``)."""
-        self.impl._exec(self.table.delete())
+        self._write(self.table.delete())
+
+    def _write(self, stmt: Any) -> Any:
+        if self.impl.as_sql:
+            # compiled as-is, not through the impl's literal_binds path (which
+            # drops the table name from the WHERE clause): the ids are literals
+            # already, and the text is then exactly Alembic's for every dialect
+            self.impl._emit_statement(str(stmt.compile(dialect=self.impl.dialect)))
+            return None
+        return self.impl._exec(stmt)
 
     def move(self, old_heads: Iterable[str], new_heads: Iterable[str], *, order: Sequence[str] = ()) -> None:
         """Turn the stored heads ``old_heads`` into ``new_heads`` with UPDATE / DELETE / INSERT.
 
-        Pairs of removed and added heads become UPDATEs (so a concurrent writer
-        is detected by the row count); extra removals are DELETEs and extra
-        additions INSERTs.  ``order`` lists revision ids in a preferred order
-        for pairing, keeping the emitted SQL deterministic.
+        One removed head is UPDATEd into one added head (so a concurrent
+        writer is detected by the row count); the other removals are DELETEs
+        and the other additions INSERTs.  ``order`` lists revision ids in a
+        preferred order (a step's parents first).  As in Alembic, a merge
+        deletes its other parents' rows and updates its *last* parent's row;
+        an unmerge inserts its other parents' rows and updates the merge's
+        row into its *first* parent.
         """
         old = set(old_heads)
         new = set(new_heads)
         removed = _ordered(old - new, order)
         added = _ordered(new - old, order)
         if removed and added:
-            # the last removed head becomes the first added one; on a merge the
-            # other parents are deleted first, on an unmerge the other parents
-            # are inserted first
             for rev in removed[:-1]:
                 self.delete(rev)
             for rev in added[1:]:
@@ -143,5 +154,7 @@ def _literal(revision: str) -> Any:
 
 
 def _ordered(revs: set[str], order: Sequence[str]) -> list[str]:
-    position = {rev: i for i, rev in enumerate(order)}
+    position: dict[str, int] = {}
+    for i, rev in enumerate(order):
+        position.setdefault(rev, i)  # the first mention wins
     return sorted(revs, key=lambda r: (position.get(r, len(position)), r))

@@ -61,7 +61,73 @@ def upgrade_plan(
     applied = _applied(rmap, current_heads)
     tids = [t.revision for t in targets]
     wanted = set(tids) | rmap._walk(rmap._revision_map, tids, up=False, include_deps=True)
-    return rmap.topological_order(wanted - applied)
+    return run_order(rmap, wanted - applied, tids)[::-1]
+
+
+def _parents(rmap: RevisionMap, rev: Revision) -> list[str]:
+    """``down_revision`` then ``depends_on`` targets, without a dependency another parent reaches."""
+    revs = rmap._revision_map
+    parents = list(rev._all_down)
+    deps = [p for p in parents if p not in rev._down]
+    if not deps:
+        return parents
+    reach = {p: rmap._walk(revs, [p], up=False, include_deps=True) for p in parents}
+    return [p for p in parents if p in rev._down or not any(p in reach[q] for q in parents if q != p)]
+
+
+def run_order(rmap: RevisionMap, todo_ids: set[str], tops: Sequence[str]) -> list[Revision]:
+    """Order ``todo_ids`` newest first, walking down from ``tops`` the way Alembic does.
+
+    Each top starts a line of history, taken in the order the files were read.
+    The walk follows the current line down through its parents as long as no
+    other line still needs the revision it stands on; when one does, it turns
+    to that line first.  A line ends where it meets nothing left to do.  Same
+    graph, same order as Alembic: the ``--sql`` scripts of both are identical,
+    and so are the version-table moves, which depend on the order.
+    """
+    revs = rmap._revision_map
+    todo = set(todo_ids)
+    if not todo:
+        return []
+    position = {rid: i for i, rid in enumerate(revs)}
+
+    def reach(rid: str) -> set[str]:
+        return {rid} | rmap._walk(revs, [rid], up=False, include_deps=True)
+
+    lines = sorted({t for t in tops if t in todo}, key=lambda r: position.get(r, 0))
+    needs = [reach(t) for t in lines]
+    out: list[str] = []
+    i = 0
+    while lines:
+        cand = lines[i]
+        other = next((j for j, n in enumerate(needs) if j != i and cand in n), None)
+        if other is not None:
+            i = other
+            continue
+        if cand in todo:
+            out.append(cand)
+            todo.discard(cand)
+        rev = revs[cand]
+        below = [p for p in _parents(rmap, rev) if p in todo and p not in lines]
+        if not below:
+            del lines[i]
+            del needs[i]
+            i = max(i - 1, 0)
+        elif len(rev._all_down) == 1:
+            # plain step down one line: its needs shrink by the revision emitted
+            lines[i] = below[0]
+            needs[i].discard(cand)
+        else:
+            # the first parent continues this line; the others start new
+            # lines at the end, visited after every line already open
+            lines[i] = below[0]
+            needs[i] = reach(below[0])
+            lines.extend(below[1:])
+            needs.extend(reach(b) for b in below[1:])
+    if todo:
+        # not below any top (should not happen): parents before children, at the end
+        out.extend(r.revision for r in rmap.topological_order(todo, newest_first=True))
+    return [revs[r] for r in out]
 
 
 def _split_range(rmap: RevisionMap, destination: Any, current_heads: tuple[str, ...]) -> tuple[Any, tuple[str, ...]]:
@@ -116,8 +182,13 @@ def _downgrade_removals(rmap: RevisionMap, destination: Any, current_heads: Sequ
         return applied
     if target.revision not in applied:
         raise RangeNotAncestorError(target.revision, ", ".join(current_heads) or None)
-    above = rmap._walk(revs, [target.revision], up=True, include_deps=False)
-    return _with_dependents(rmap, above & applied, applied)
+    above = rmap._walk(revs, [target.revision], up=True, include_deps=False) & applied
+    heads = {lookup(rmap, h).revision for h in current_heads if h}
+    if not above and target.revision not in heads:
+        # applied only because something depends on it: no line of history of
+        # the current heads passes through it, so (as Alembic) it is no target
+        raise RangeNotAncestorError(target.revision, ", ".join(current_heads) or None)
+    return _with_dependents(rmap, above, applied)
 
 
 def _with_dependents(rmap: RevisionMap, removing: set[str], applied: set[str]) -> set[str]:
@@ -132,7 +203,8 @@ def downgrade_plan(
     current_heads = _heads_arg(current_heads)
     destination, current_heads = _split_range(rmap, destination, current_heads)
     removals = _downgrade_removals(rmap, destination, current_heads, assert_relative_length)
-    return rmap.topological_order(removals, newest_first=True)
+    tops = [lookup(rmap, h).revision for h in current_heads]
+    return run_order(rmap, removals, tops)
 
 
 def range_revisions(rmap: RevisionMap, upper: Any, lower: Any, *, inclusive: bool = False,
