@@ -497,3 +497,41 @@ def test_dropped_table_comes_back_with_its_checks(engine):
     run_ops(engine, script.downgrade_ops)
     checks = sa.inspect(engine).get_check_constraints("t")
     assert [c["name"] for c in checks if c["name"] == "ck_a_positive"] == ["ck_a_positive"]
+
+
+def test_naming_convention_long_names_are_not_reported_again(engine):
+    m = MetaData(naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    })
+    Table("a_rather_long_parent_table_name_here", m, Column("id", Integer, primary_key=True))
+    Table(
+        "a_rather_long_table_name_for_testing", m,
+        Column("id", Integer, primary_key=True),
+        Column("another_quite_long_column_name", Integer, index=True),
+        Column("yet_another_quite_long_column_name", Integer, unique=True),
+        Column("parent_reference_identifier", Integer, sa.ForeignKey("a_rather_long_parent_table_name_here.id")),
+    )
+    with engine.connect() as conn:
+        script = produce_migrations(MigrationContext.configure(conn), m)
+    run_ops(engine, script.upgrade_ops)
+    assert diffs(engine, m) == []
+
+
+def test_added_column_with_index_and_unique_flags(engine):
+    old = MetaData()
+    _base(old)
+    old.create_all(engine)
+    # an unnamed unique constraint can be created but not dropped by name:
+    # a naming convention names it (as Alembic's documentation advises)
+    new = MetaData(naming_convention={"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s"})
+    _base(new, Column("a", Integer, index=True), Column("b", Integer, unique=True))
+    diff = diffs(engine, new)
+    assert sorted(d[0] for d in diff) == ["add_column", "add_column", "add_constraint", "add_index"]
+    with engine.connect() as conn:
+        script = produce_migrations(MigrationContext.configure(conn), new)
+    run_ops(engine, script.upgrade_ops)
+    assert diffs(engine, new) == []
+    run_ops(engine, script.downgrade_ops)
+    assert diffs(engine, old) == []

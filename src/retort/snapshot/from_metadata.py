@@ -38,15 +38,31 @@ __all__ = [
 _IDENTITY_KEYS = ("always", "on_null", "start", "increment", "minvalue", "maxvalue", "cycle", "cache", "order")
 
 
-def constraint_name(obj: Any) -> str | None:
+def _shortest_name_limit(dialect: Dialect) -> int:
+    limits = [
+        getattr(dialect, attr, None)
+        for attr in ("max_identifier_length", "max_index_name_length", "max_constraint_name_length")
+    ]
+    return min((n for n in limits if n), default=1 << 30)
+
+
+def constraint_name(obj: Any, dialect: Dialect | None = None) -> str | None:
     """Return the name of a constraint / index as a plain str, None when it has none.
 
     SQLAlchemy marks "a naming convention will decide later" with a special
-    None-like value; both mean "no name we can compare".
+    None-like value; both mean "no name we can compare".  With ``dialect``,
+    a name longer than the dialect allows is given as the DDL writes it (a
+    naming convention's long name is truncated with a hash suffix).
     """
     name = obj.name
     if name is None or type(name).__name__ == "_NoneName":
         return None
+    if dialect is not None and len(name) > _shortest_name_limit(dialect):
+        try:
+            # SQLAlchemy's own truncation, unquoted (the keyword exists for migration tools)
+            return str(dialect.identifier_preparer.format_constraint(obj, _alembic_quote=False))
+        except Exception:
+            pass
     return str(name)
 
 
@@ -125,7 +141,7 @@ def index_snapshot(index: Index, dialect: Dialect) -> IndexSnapshot:
     for key, value in _dialect_kwargs(index, dialect).items():
         opts[key] = sql_text(value, dialect) if isinstance(value, ClauseElement) else value
     return IndexSnapshot(
-        name=constraint_name(index),
+        name=constraint_name(index, dialect),
         columns=tuple(columns),
         unique=bool(index.unique),
         expressions=tuple(expressions) if has_expr else (),
@@ -136,7 +152,7 @@ def index_snapshot(index: Index, dialect: Dialect) -> IndexSnapshot:
 
 def unique_snapshot(const: UniqueConstraint, dialect: Dialect) -> UniqueSnapshot:
     return UniqueSnapshot(
-        name=constraint_name(const),
+        name=constraint_name(const, dialect),
         columns=tuple(c.name for c in const.columns),
         dialect_options=_dialect_kwargs(const, dialect),
         source=const,
@@ -151,7 +167,7 @@ def split_colspec(spec: str) -> tuple[str | None, str, str]:
     return None, parts[0], parts[-1]
 
 
-def fk_snapshot(fk: ForeignKeyConstraint) -> ForeignKeySnapshot:
+def fk_snapshot(fk: ForeignKeyConstraint, dialect: Dialect | None = None) -> ForeignKeySnapshot:
     referred_schema: str | None = None
     referred_table = ""
     referred_columns: list[str] = []
@@ -164,7 +180,7 @@ def fk_snapshot(fk: ForeignKeyConstraint) -> ForeignKeySnapshot:
         if getattr(fk, k, None) is not None
     }
     return ForeignKeySnapshot(
-        name=constraint_name(fk),
+        name=constraint_name(fk, dialect),
         columns=tuple(c.name for c in fk.columns) if fk.columns else tuple(fk.column_keys),
         referred_schema=referred_schema,
         referred_table=referred_table,
@@ -191,7 +207,7 @@ def table_snapshot(table: Table, dialect: Dialect, *, with_defaults: bool = True
             if pk is not None and len(pk.columns)
             else None
         ),
-        foreign_keys=tuple(fk_snapshot(f) for f in table.foreign_key_constraints),
+        foreign_keys=tuple(fk_snapshot(f, dialect) for f in table.foreign_key_constraints),
         indexes=tuple(index_snapshot(i, dialect) for i in table.indexes),
         uniques=tuple(unique_snapshot(u, dialect) for u in uniques),
         comment=table.comment,

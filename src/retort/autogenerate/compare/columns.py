@@ -14,6 +14,7 @@ from sqlalchemy.schema import DefaultClause
 
 from . import comparators
 from .run import NOT_BUILT, ComparisonRun, builtin, run_for
+from .tables import plain_column
 
 if TYPE_CHECKING:
     from retort.autogenerate.api import AutogenContext
@@ -75,7 +76,9 @@ def compare_columns(
             continue
         if filters and not ctx.run_object_filters(mc.source, mc.name, "column", False, None):
             continue
-        modify_ops.ops.append(ops.AddColumnOp.from_column_and_tablename(schema, tname, mc.source))
+        modify_ops.ops.append(
+            ops.AddColumnOp.from_column_and_tablename(schema, tname, plain_column(mc.source))
+        )
 
     for name in conn_cols:
         if name in meta_names:

@@ -57,25 +57,42 @@ def sort_table_ops(ops_list: list[Any]) -> list[Any]:
     return sorted(ops_list, key=_phase)
 
 
+def plain_column(column: Any) -> Any:
+    """``column`` without its ``index=True`` / ``unique=True`` flags (a copy when it had them).
+
+    The index or unique constraint a flag stands for is compared, and
+    created, as an op of its own; a column still carrying the flag would
+    create it a second time when the op is invoked.
+    """
+    if not (column.index or column.unique):
+        return column
+    copy = column._copy()
+    copy.index = None
+    copy.unique = None
+    return copy
+
+
 def create_table_op(table: Table, *, without: Any = ()) -> Any:
     """CreateTableOp for a target table, its indexes left to the CreateIndexOps that follow it.
 
-    A column flagged ``index=True`` would otherwise bring its index along when
-    the op is invoked, and the following CreateIndexOp would create it twice.
-    Foreign keys in ``without`` (cycles between new tables) are added later.
+    Column flags are cleared (see :func:`plain_column`) and the unique
+    constraint of a ``unique=True`` column is listed as a constraint of its
+    own, keeping the name a naming convention gave it.  Foreign keys in
+    ``without`` (cycles between new tables) are added later.
     """
-    from sqlalchemy import Column
+    from sqlalchemy import Column, UniqueConstraint
 
     from retort.operations import ops
 
     op = ops.CreateTableOp.from_table(table)
     columns = []
     for item in op.columns:
-        if isinstance(item, Column) and item.index:
-            item = item._copy()
-            item.index = None
+        if isinstance(item, Column):
+            item = plain_column(item)
         elif without and item in without:
             continue
+        elif isinstance(item, UniqueConstraint) and getattr(item, "_column_flag", False):
+            item = UniqueConstraint(*[c.name for c in item.columns], name=item.name)
         columns.append(item)
     op.columns = columns
     return op
