@@ -174,3 +174,40 @@ class Twin:
     def reset_db(self) -> None:
         for d in self.dirs.values():
             (d / "app.db").unlink(missing_ok=True)
+
+
+MODEL = '''
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+sa.Table(
+    "users", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(80), nullable=False),
+    sa.Column("email", sa.String(100), server_default="none"),
+    sa.Column("age", sa.Integer, nullable=True),
+    sa.Index("ix_users_email", "email", unique=True),
+)
+sa.Table(
+    "orders", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id")),
+    sa.Column("total", sa.Numeric(10, 2)),
+)
+sa.Table("fresh", metadata, sa.Column("id", sa.Integer, primary_key=True),
+         sa.Column("x", sa.Boolean, server_default=sa.false()))
+sa.Table("lib", metadata, sa.Column("id", sa.Integer, primary_key=True))
+'''
+
+
+def add_model(path: Path) -> None:
+    """Give the project a target MetaData (models.py, imported by env.py)."""
+    (path / "models.py").write_text(MODEL)
+    env = path / "alembic" / "env.py"
+    env.write_text(env.read_text().replace("target_metadata = None", "from models import metadata as target_metadata"))
+
+
+def revision_text(twin: "Twin", tool: str, rev: str) -> str:
+    """The revision file ``rev`` that ``tool`` wrote, without its Create Date."""
+    (path,) = (twin.dirs[tool] / "alembic" / "versions").glob(f"{rev}_*.py")
+    return re.sub(r"Create Date: .*", "Create Date: <D>", path.read_text())
