@@ -30,10 +30,21 @@ def _describe(exc: BaseException) -> str:
 def load_module_py(module_id: str, path: str | os.PathLike[str]) -> ModuleType:
     """Import the Python source or bytecode file at ``path`` as module ``module_id``.
 
+    ``import alembic`` / ``from alembic import op`` in the file resolve to
+    retort's modules (:mod:`retort.util.alembic_alias`), so an Alembic
+    project's files bind retort's ``op`` and ``context`` whenever they are
+    imported — while the graph is read as well as while migrations run.
+
     :raises ScriptFileError: the file is missing, has a syntax error, or raises
         while being imported; the message names the file.
     """
-    path = os.fspath(path)
+    return _load(module_id, os.fspath(path), runs=False)
+
+
+def _load(module_id: str, path: str, *, runs: bool) -> ModuleType:
+    """Import ``path``; ``runs``: importing it is running it (env.py), so say "failed", not "import"."""
+    from retort.util.alembic_alias import alembic_alias
+
     if path.endswith((".pyc", ".pyo")):
         loader: Any = importlib.machinery.SourcelessFileLoader(module_id, path)
         spec = importlib.util.spec_from_file_location(module_id, path, loader=loader)
@@ -46,7 +57,8 @@ def load_module_py(module_id: str, path: str | os.PathLike[str]) -> ModuleType:
     # their own module; names are unique per file, so nothing is shadowed
     sys.modules[module_id] = module
     try:
-        spec.loader.exec_module(module)
+        with alembic_alias():
+            spec.loader.exec_module(module)
     except FileNotFoundError as exc:
         sys.modules.pop(module_id, None)
         raise ScriptFileError("Could not read %s: %s" % (path, exc.strerror or exc), path=path) from exc
@@ -55,24 +67,59 @@ def load_module_py(module_id: str, path: str | os.PathLike[str]) -> ModuleType:
         raise
     except (Exception, SystemExit) as exc:
         sys.modules.pop(module_id, None)
+        if runs and not _import_failure(exc, path):
+            # env.py imported fine and then raised while running (a refused
+            # connection, a bad URL, a bug in a hook): not an import problem
+            raise ScriptFileError("%s failed: %s" % (path, _describe(exc)), path=path) from exc
         raise ScriptFileError("Could not import %s: %s" % (path, _describe(exc)), path=path) from exc
     return module
 
 
+def _import_failure(exc: BaseException, path: str) -> bool:
+    """Tell whether ``exc`` means ``path`` could not be imported, rather than failed while running.
+
+    A syntax error in the file itself, or an ImportError raised by one of the
+    file's own ``import`` statements: after the file's last frame, only the
+    import machinery (and retort's alembic alias finder) is on the traceback.
+    """
+    if isinstance(exc, SyntaxError):
+        return not exc.filename or os.path.abspath(exc.filename) == os.path.abspath(path)
+    if not isinstance(exc, ImportError):
+        return False
+    frames: list[str] = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame.f_code.co_filename)
+        tb = tb.tb_next
+    target = os.path.abspath(path)
+    last_own = max((i for i, f in enumerate(frames) if os.path.abspath(f) == target), default=None)
+    if last_own is None:
+        return True  # raised before the file's code ran at all
+    return all(
+        f.startswith("<frozen importlib") or f.endswith(os.path.join("util", "alembic_alias.py"))
+        for f in frames[last_own + 1:]
+    )
+
+
 def load_python_file(dir_: str, filename: str) -> ModuleType:
-    """Load ``dir_/filename`` (or its legacy .pyc beside it) under a name derived from the file."""
+    """Load ``dir_/filename`` (or its legacy .pyc beside it) under a name derived from the file.
+
+    This runs the file (``env.py``): an error raised while it runs is reported
+    as ``<path> failed: <error>``; ``Could not import <path>`` is kept for a
+    syntax error or a failed ``import`` in the file itself.
+    """
     module_id = re.sub(r"\W", "_", filename)
     path = os.path.join(dir_, filename)
     base, ext = os.path.splitext(filename)
     if ext == ".py":
         if os.path.exists(path):
-            return load_module_py(module_id, path)
+            return _load(module_id, path, runs=True)
         pyc = pyc_file_from_path(path)
         if pyc is None:
             raise ScriptFileError("Can't find Python file %s" % path, path=path)
-        return load_module_py(module_id, pyc)
+        return _load(module_id, pyc, runs=True)
     if ext in (".pyc", ".pyo"):
-        return load_module_py(module_id, path)
+        return _load(module_id, path, runs=True)
     raise ScriptFileError("Not a Python file: %s" % path, path=path)
 
 
