@@ -84,6 +84,7 @@ class Col:
     default: str | None = None
     comment: str | None = None
     fk: tuple[str, str | None, str | None] | None = None  # (fk name, referred schema, referred table)
+    flag: str | None = None  # "index" / "unique": Column(index=True) / Column(unique=True)
 
 
 @dataclass
@@ -111,8 +112,11 @@ def _default(spec: str | None) -> Any:
     return sa.func.now()
 
 
+NAMING_CONVENTION = {"ix": "ix_%(column_0_label)s", "uq": "uq_%(table_name)s_%(column_0_name)s"}
+
+
 def build(tables: list[Tbl]) -> sa.MetaData:
-    md = sa.MetaData()
+    md = sa.MetaData(naming_convention=NAMING_CONVENTION)
     for t in tables:
         id_args = [sa.Identity(start=10)] if t.identity else []
         cols: list[Any] = [sa.Column("id", sa.Integer, *id_args, primary_key=True)]
@@ -129,7 +133,9 @@ def build(tables: list[Tbl]) -> sa.MetaData:
                 args.append(sa.ForeignKey(target, name=fk_name, ondelete="CASCADE" if fk_name.endswith("c") else None))
             cols.append(
                 sa.Column(c.name, factory(c.arg), *args, nullable=c.nullable,
-                          server_default=_default(c.default), comment=c.comment)
+                          server_default=_default(c.default), comment=c.comment,
+                          index=True if c.flag == "index" else None,
+                          unique=True if c.flag == "unique" else None)
             )
         table = sa.Table(t.name, md, *cols, schema=t.schema, comment=t.comment)
         for name, ucols in t.uniques:
@@ -170,6 +176,8 @@ class Gen:
             col.default = rng.choice(DEFAULTS[family])
         if rng.random() < 0.2:
             col.comment = rng.choice(["first", "second note"])
+        if family in INDEXABLE and rng.random() < 0.15:
+            col.flag = rng.choice(["index", "unique"])
         return col
 
     def table(self, existing: list[Tbl], schema: str | None = None) -> Tbl:
@@ -198,7 +206,8 @@ class Gen:
             t.indexes.append((self.name("ix"), cols, self.rng.random() < 0.3, where))
 
     def add_unique(self, t: Tbl) -> None:
-        cands = [c.name for c in t.cols if c.family in INDEXABLE and not c.fk]
+        # not on a unique=True column: two identical constraints are one to the DDL
+        cands = [c.name for c in t.cols if c.family in INDEXABLE and not c.fk and c.flag != "unique"]
         if cands and self.rng.random() < 0.4:
             cols = (self.rng.choice(cands),)
             # two identical unique constraints are one to SQLite's reflection
