@@ -24,7 +24,7 @@ skips them; a changed computed column's expression is reported as a warning.
 from __future__ import annotations
 
 import gc
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from retort.util.registry import Dispatcher
 

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.schema import DefaultClause
 
 from . import comparators
-from .run import NOT_BUILT, ComparisonRun, builtin, run_for
+from .run import NOT_BUILT, builtin, run_for
 from .tables import plain_column
 
 if TYPE_CHECKING:
@@ -160,10 +160,9 @@ def compare_nullable(
 ) -> None:
     """Report a change of NULL / NOT NULL."""
     run = run_for(autogen_context)
-    pair = _pair(run)
-    if pair is None:
+    if run.current_column is None:
         return
-    cc, mc = pair
+    cc, mc = run.current_column
     if mc.nullable == cc.nullable:
         return
     # identity and computed columns' nullability is the database's business
@@ -176,7 +175,3 @@ def compare_nullable(
         if conn is not None and conn.primary_key is not None and cc.name in conn.primary_key.columns:
             return
     alter_column_op.modify_nullable = mc.nullable
-
-
-def _pair(run: ComparisonRun) -> Any:
-    return run.current_column
