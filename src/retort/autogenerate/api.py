@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Se
 
 from sqlalchemy import MetaData, Table
 
+from retort.autogenerate.render import render_python_code
 from retort.util.exc import AutogenerateError, CommandError
 
 if TYPE_CHECKING:
@@ -238,31 +239,6 @@ def produce_migrations(context: Any, metadata: MetaData | Sequence[MetaData]) ->
         upgrade_ops=upgrade_ops,
         downgrade_ops=upgrade_ops.reverse(),
         imports=autogen_context.imports,
-    )
-
-
-def render_python_code(
-    up_or_down_op: UpgradeOps | DowngradeOps,
-    sqlalchemy_module_prefix: str = "sa.",
-    alembic_module_prefix: str = "op.",
-    render_as_batch: bool = False,
-    imports: Iterable[str] = (),
-    render_item: Callable[..., Any] | None = None,
-    migration_context: Any = None,
-    user_module_prefix: str | None = None,
-) -> str:
-    """Render Python code given an ``UpgradeOps`` or ``DowngradeOps`` object (see the render module)."""
-    from retort.autogenerate import render
-
-    return render.render_python_code(
-        up_or_down_op,
-        sqlalchemy_module_prefix=sqlalchemy_module_prefix,
-        alembic_module_prefix=alembic_module_prefix,
-        render_as_batch=render_as_batch,
-        imports=imports,
-        render_item=render_item,
-        migration_context=migration_context,
-        user_module_prefix=user_module_prefix,
     )
 
 
