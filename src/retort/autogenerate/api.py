@@ -8,7 +8,7 @@ through an :class:`AutogenContext`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
 from sqlalchemy import MetaData, Table
 
@@ -18,7 +18,7 @@ from retort.util.exc import AutogenerateError, CommandError
 if TYPE_CHECKING:
     from sqlalchemy.engine import Connection, Dialect, Inspector
 
-    from retort.operations.ops import DowngradeOps, MigrationScript, UpgradeOps
+    from retort.operations.ops import MigrationScript, UpgradeOps
 
 __all__ = [
     "AutogenContext",
