@@ -535,3 +535,38 @@ def test_added_column_with_index_and_unique_flags(engine):
     assert diffs(engine, new) == []
     run_ops(engine, script.downgrade_ops)
     assert diffs(engine, old) == []
+
+
+def _dialect_types(name: str) -> list[Any]:
+    from sqlalchemy.dialects import mysql as my
+    from sqlalchemy.dialects import postgresql as pg
+
+    generic = [sa.Interval(), sa.Double(), sa.REAL(), sa.CHAR(5), sa.NCHAR(5), sa.Unicode(30),
+               sa.UnicodeText(), sa.Numeric(), sa.DECIMAL(8, 3), sa.PickleType(), sa.BigInteger(),
+               sa.SmallInteger(), sa.Boolean(), sa.Uuid(), sa.JSON(), sa.LargeBinary(), sa.Date(), sa.Time(),
+               sa.Integer().with_variant(sa.BigInteger(), "postgresql", "mysql", "sqlite")]
+    if name == "postgresql":
+        return generic + [
+            pg.INTERVAL(), pg.INET(), pg.CIDR(), pg.MACADDR(), pg.TSVECTOR(), pg.NUMRANGE(), pg.INT4RANGE(),
+            pg.MONEY(), pg.BIT(3), pg.BYTEA(), pg.OID(), pg.UUID(), pg.JSONB(), pg.ARRAY(sa.String(20)),
+            pg.ARRAY(sa.Integer, dimensions=2), pg.TIMESTAMP(timezone=True, precision=3), pg.TIME(timezone=True),
+            sa.Enum("x", "y", name="e1"), sa.Float(53), pg.DOUBLE_PRECISION(), pg.REGCLASS(), pg.DATERANGE(),
+        ]
+    if name == "mysql":
+        return generic + [
+            my.MEDIUMTEXT(), my.LONGTEXT(), my.TINYTEXT(), my.LONGBLOB(), my.MEDIUMBLOB(), my.TINYBLOB(),
+            my.SET("a", "b"), my.YEAR(), my.BIT(4), my.DOUBLE(), my.VARBINARY(10), my.BINARY(4),
+            my.CHAR(5, charset="latin1"), my.VARCHAR(20, collation="utf8mb4_bin"), my.INTEGER(unsigned=True),
+            my.BIGINT(unsigned=True), my.TINYINT(), my.MEDIUMINT(), my.DATETIME(fsp=3), my.TIMESTAMP(fsp=6),
+            my.TIME(fsp=2), my.DECIMAL(10, 2, unsigned=True), my.FLOAT(), my.ENUM("a", "b"), sa.Enum("x", "y"),
+        ]
+    return generic + [sa.Enum("x", "y"), sa.DateTime(timezone=True), sa.BLOB(), sa.TEXT(), sa.TIMESTAMP()]
+
+
+def test_dialect_types_unchanged(engine):
+    m = MetaData()
+    _base(m, *[Column(f"c{i}", t) for i, t in enumerate(_dialect_types(engine.name))])
+    m.create_all(engine)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        assert diffs(engine, m) == []

@@ -51,6 +51,10 @@ TYPE_SYNONYMS: dict[str, dict[str, Any]] = {
         "CHARACTER": ("CHAR", None),
         "DECIMAL": ("NUMERIC", None),
         "TIMESTAMPTZ": ("TIMESTAMP", None),
+        "NCHAR": ("CHAR", None),
+        "NVARCHAR": ("VARCHAR", None),
+        "NATIONAL CHAR": ("CHAR", None),
+        "NATIONAL VARCHAR": ("VARCHAR", None),
     },
     "postgresql": {
         "FLOAT": _pg_float,
@@ -60,6 +64,7 @@ TYPE_SYNONYMS: dict[str, dict[str, Any]] = {
         "BOOLEAN": ("TINYINT", ("1",)),
         # MariaDB stores JSON as LONGTEXT with a json_valid() check
         "JSON": ("LONGTEXT", None),
+        "REAL": ("DOUBLE", None),
     },
 }
 TYPE_SYNONYMS["mariadb"] = TYPE_SYNONYMS["mysql"]
@@ -78,14 +83,20 @@ Signature = tuple[str, tuple[str, ...], frozenset[str]]
 
 
 def _resolve(type_: Any, dialect: Dialect) -> Any:
-    """The type the dialect really uses: variant for this dialect, TypeDecorator's impl."""
+    """The type the DDL really writes: its variant for this dialect, a TypeDecorator's engine."""
     for _ in range(10):
         variants = getattr(type_, "_variant_mapping", None)
         if variants and dialect.name in variants:
             type_ = variants[dialect.name]
             continue
         if isinstance(type_, sqltypes.TypeDecorator):
-            type_ = type_.load_dialect_impl(dialect)
+            try:
+                # what CREATE TABLE compiles for it (Interval is INTERVAL where native)
+                type_ = type_.type_engine(dialect)
+            except Exception:
+                type_ = type_.load_dialect_impl(dialect)
+            if isinstance(type_, sqltypes.TypeDecorator):
+                type_ = type_.impl_instance
             continue
         break
     return type_
@@ -149,13 +160,14 @@ def _type_signature(type_: Any, dialect: Dialect) -> Signature | None:
                     end = i
                     break
         args = tuple(a.strip() for a in rest[:end].split(",") if a.strip())
-        tail = rest[end + 1 :]
+        tail = rest[end + 1 :].replace("[][]", "[]")
         name = (name.strip() + " " + tail.strip()).strip() if tail.strip().startswith("[") else name.strip()
         for word in tail.split():
             if word in _FLAG_WORDS:
                 flags.add(word)
     else:
-        words = text.split()
+        # PostgreSQL keeps no array dimensions: INTEGER[][] is INTEGER[]
+        words = text.replace("[][]", "[]").replace("[][]", "[]").split()
         kept = [w for w in words if w not in _FLAG_WORDS]
         flags.update(w for w in words if w in _FLAG_WORDS)
         name = " ".join(kept)
