@@ -33,23 +33,43 @@ __all__ = ["Header", "NeedsImport", "read_header", "HeaderCache"]
 _NAMES = ("revision", "down_revision", "branch_labels", "depends_on")
 
 # ``name`` or ``name: <annotation>`` at column 0, then ``= value``
-_ASSIGN = re.compile(
-    r"^(?P<name>revision|down_revision|branch_labels|depends_on)[ \t]*(?::[^=\n]*)?=(?!=)[ \t]*(?P<value>[^\n]*)$",
-    re.M,
+_ASSIGN_PATTERN = (
+    r"^(?P<name>revision|down_revision|branch_labels|depends_on)[ \t]*(?::[^=\n]*)?=(?!=)[ \t]*(?P<value>[^\n]*)$"
 )
 # the values nearly every file uses: None, 'x', "x", ('a', 'b'), ("a",), ()
 _STR = r"""(?:'[^'\\\n]*'|"[^"\\\n]*")"""
-_SIMPLE = re.compile(
+_SIMPLE_PATTERN = (
     r"^(?:(?P<none>None)|(?P<str>%s)|(?P<tuple>[\(\[][ \t]*(?:%s[ \t]*(?:,[ \t]*%s[ \t]*)*,?)?[ \t]*[\)\]]))[ \t]*(?:#[^\n]*)?$"
     % (_STR, _STR, _STR)
 )
-_STR_ITEM = re.compile(_STR)
 # a module docstring: only blank lines and comments may precede it
-_DOCSTRING = re.compile(
+_DOCSTRING_PATTERN = (
     r'\A\ufeff?(?:[ \t]*(?:#[^\n]*)?\n)*(?P<prefix>[rRuU]?)(?:(?P<q>"""|\'\'\')(?P<body>.*?)(?P=q)'
-    r'|(?P<q1>["\'])(?P<body1>[^"\'\\\n]*)(?P=q1))',
-    re.S,
+    r'|(?P<q1>["\'])(?P<body1>[^"\'\\\n]*)(?P=q1))'
 )
+
+
+class _Patterns:
+    __slots__ = ("assign", "simple", "str_item", "docstring")
+
+    def __init__(self) -> None:
+        self.assign = re.compile(_ASSIGN_PATTERN, re.M)
+        self.simple = re.compile(_SIMPLE_PATTERN)
+        self.str_item = re.compile(_STR)
+        self.docstring = re.compile(_DOCSTRING_PATTERN, re.S)
+
+
+_compiled: _Patterns | None = None
+
+
+def _patterns() -> _Patterns:
+    # compiled on first use: when the header cache answers for every file
+    # (the usual case) no file is parsed, and compiling these cost more than
+    # the rest of the module's import
+    global _compiled
+    if _compiled is None:
+        _compiled = _Patterns()
+    return _compiled
 
 
 class NeedsImport(Exception):
@@ -67,19 +87,19 @@ class Header(NamedTuple):
 
 
 def _simple_value(text: str) -> Any:
-    m = _SIMPLE.match(text.strip())
+    m = _patterns().simple.match(text.strip())
     if m is None:
         raise ValueError(text)
     if m.group("none"):
         return None
     if m.group("str"):
         return m.group("str")[1:-1]
-    return tuple(s[1:-1] for s in _STR_ITEM.findall(m.group("tuple")))
+    return tuple(s[1:-1] for s in _patterns().str_item.findall(m.group("tuple")))
 
 
 def _docstring(text: str) -> tuple[str | None, int]:
     """Return the module docstring and the offset where the code after it starts."""
-    m = _DOCSTRING.match(text)
+    m = _patterns().docstring.match(text)
     if m is None:
         return None, 0
     if m.group("q1"):
@@ -182,7 +202,7 @@ def read_header(path: str, text: str | None = None) -> Header | None:
     try:
         doc, body_start = _docstring(text)
         # a later assignment wins, as when Python runs the module
-        for m in _ASSIGN.finditer(text, body_start):
+        for m in _patterns().assign.finditer(text, body_start):
             found[m.group("name")] = _simple_value(m.group("value"))
         if "revision" not in found:
             raise ValueError("no revision")
