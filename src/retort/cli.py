@@ -77,6 +77,36 @@ def _default_config_file() -> str:
     return "retort.ini"
 
 
+_columns: int | None = None
+
+
+def _terminal_columns() -> int:
+    # shutil.get_terminal_size() without importing shutil (and its bz2 / lzma
+    # imports), asked once per process instead of once per add_argument()
+    global _columns
+    if _columns is None:
+        try:
+            _columns = int(os.environ["COLUMNS"])
+        except (KeyError, ValueError):
+            _columns = 0
+        if _columns <= 0:
+            try:
+                _columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+            except (AttributeError, ValueError, OSError):
+                _columns = 0
+            _columns = _columns or 80
+    return _columns
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, with the terminal width looked up once."""
+
+    def __init__(self, prog: str, *args: Any, **kwargs: Any) -> None:
+        if len(args) < 3 and kwargs.get("width") is None:
+            kwargs["width"] = _terminal_columns() - 2
+        super().__init__(prog, *args, **kwargs)
+
+
 class _Retry(Exception):
     """Raised instead of printing a usage error while parsing with a one-command parser."""
 
@@ -154,7 +184,7 @@ class CommandLine:
         self._subparsers = value
 
     def _new_parser(self, cls: type[argparse.ArgumentParser]) -> tuple[argparse.ArgumentParser, Any]:
-        parser = cls(prog=self.prog)
+        parser = cls(prog=self.prog, formatter_class=_HelpFormatter)
         parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
         parser.add_argument(
             "-c",
@@ -203,7 +233,9 @@ class CommandLine:
         positional = list(names[:n_positional])
         kwargs = [n for n in names[n_positional:] if n not in _NOT_ON_CLI]
         help_text = (fn.__doc__ or "").strip().split("\n")[0]
-        sub = subparsers.add_parser(fn.__name__, help=help_text, description=help_text)
+        sub = subparsers.add_parser(
+            fn.__name__, help=help_text, description=help_text, formatter_class=_HelpFormatter
+        )
         for arg in kwargs:
             if arg in _OPTIONS:
                 flags, opts = _OPTIONS[arg]
