@@ -570,3 +570,33 @@ def test_dialect_types_unchanged(engine):
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
         assert diffs(engine, m) == []
+
+
+def _dialect_defaults(name: str) -> list[tuple[Any, Any]]:
+    from sqlalchemy.dialects import postgresql as pg
+
+    common = [
+        (String(20), "it's"), (String(20), ""), (Integer, text("-1")), (Integer, "3"),
+        (sa.Numeric(10, 2), text("1.5")), (sa.Numeric(10, 2), "2.25"), (sa.Boolean, sa.false()),
+        (sa.DateTime, sa.func.current_timestamp()), (sa.DateTime, text("CURRENT_TIMESTAMP")),
+        (sa.Date, text("CURRENT_DATE")), (sa.Float, text("0.5")), (String(10), text("'a b'")),
+        (sa.Enum("x", "y", name="e2"), "x"),
+    ]
+    extra = {
+        "postgresql": [
+            (pg.UUID, text("gen_random_uuid()")), (pg.JSONB, text("'{}'::jsonb")),
+            (sa.DateTime, text("now() + interval '1 day'")), (pg.ARRAY(Integer), text("'{}'")),
+            (sa.Boolean, text("false")), (sa.Text, text("lower('ABC')")), (Integer, text("(1 + 2)")),
+        ],
+        "mysql": [(sa.Boolean, text("1")), (String(36), text("(uuid())")), (Integer, text("(1 + 2)")),
+                  (sa.Text, "abc")],
+        "sqlite": [(sa.Boolean, text("1")), (Integer, text("(1 + 2)")), (String(10), text("(lower('A'))"))],
+    }
+    return common + extra[name]
+
+
+def test_server_defaults_unchanged(engine):
+    m = MetaData()
+    _base(m, *[Column(f"c{i}", t, server_default=d) for i, (t, d) in enumerate(_dialect_defaults(engine.name))])
+    m.create_all(engine)
+    assert diffs(engine, m, compare_server_default=True) == []

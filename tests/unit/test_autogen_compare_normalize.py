@@ -25,6 +25,9 @@ from retort.autogenerate.compare.types import types_differ
         ("true", "1"),
         ("'2020-01-01'::date", "'2020-01-01'"),
         ("`i` + 1", "i + 1"),
+        ("(now() + '1 day'::interval)", "now() + interval '1 day'"),
+        ("1.50", "1.5"),
+        ("'2.50'::numeric", "2.5"),
     ],
 )
 def test_defaults_that_are_equal(reflected, target):
@@ -33,7 +36,8 @@ def test_defaults_that_are_equal(reflected, target):
 
 @pytest.mark.parametrize(
     "reflected, target",
-    [("'x'::text", "'y'"), ("'X'", "'x'"), ("5", "6"), ("now()", "current_date")],
+    [("'x'::text", "'y'"), ("'X'", "'x'"), ("5", "6"), ("now()", "current_date"), ("1.5", "1.55"),
+     ("'interval'", "'1 day'")],
 )
 def test_defaults_that_differ(reflected, target):
     assert normalize_default(reflected) != normalize_default(target)

@@ -12,6 +12,7 @@ database's own and is not reported.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from retort.util.messaging import warn
@@ -42,6 +43,11 @@ _CAST_RE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_RE = re.compile(r"^'(-?\d+(\.\d+)?)'$")
+_PLAIN_NUMBER_RE = re.compile(r"^-?\d+(\.\d+)?$")
+# a typed literal, interval '1 day', is echoed as a cast, '1 day'::interval
+_TYPED_LITERAL_RE = re.compile(
+    r"\b(interval|date|time|timestamp|timestamptz|numeric|decimal|text|uuid|jsonb|json)\s+$", re.IGNORECASE
+)
 _IDENTITY_ATTRS = ("start", "increment", "minvalue", "maxvalue", "cycle", "cache", "order", "on_null")
 
 
@@ -65,16 +71,28 @@ def _outside_quotes(text: str, fn: Any) -> str:
     return "".join(p if p.startswith("'") else fn(p) for p in parts)
 
 
+def _drop_literal_types(text: str) -> str:
+    parts = re.split(r"('(?:[^']|'')*')", text)
+    for i, part in enumerate(parts):
+        if part.startswith("'") and i and _TYPED_LITERAL_RE.search(parts[i - 1]):
+            parts[i - 1] = _TYPED_LITERAL_RE.sub("", parts[i - 1])
+    return "".join(parts)
+
+
 def normalize_default(text: str | None) -> str | None:
     """Reduce a server default's SQL text to a canonical form for comparison."""
     if text is None:
         return None
     s = _strip_parens(text.strip())
     s = _outside_quotes(s, lambda p: _CAST_RE.sub("", p))
+    s = _drop_literal_types(s)
     s = _strip_parens(s.strip())
     m = _NUMBER_RE.match(s)
     if m:
         s = m.group(1)
+    if _PLAIN_NUMBER_RE.match(s):
+        # 1.50 and 1.5 are the same default for a NUMERIC column
+        s = format(Decimal(s).normalize(), "f")
     # parentheses and spacing outside literals carry no meaning once casts are gone
     s = _outside_quotes(
         s, lambda p: "".join(ch for ch in p.lower() if ch not in ' \t\n()"`')
