@@ -64,15 +64,66 @@ def upgrade_plan(
     return run_order(rmap, wanted - applied, tids)[::-1]
 
 
-def _parents(rmap: RevisionMap, rev: Revision) -> list[str]:
-    """``down_revision`` then ``depends_on`` targets, without a dependency another parent reaches."""
-    revs = rmap._revision_map
-    parents = list(rev._all_down)
-    deps = [p for p in parents if p not in rev._down]
-    if not deps:
-        return parents
-    reach = {p: rmap._walk(revs, [p], up=False, include_deps=True) for p in parents}
-    return [p for p in parents if p in rev._down or not any(p in reach[q] for q in parents if q != p)]
+class _Reach:
+    """Answer "is ``x`` ``h`` or one of its ancestors?" in constant time, for one revision map.
+
+    The graph is cut into chains (runs where each revision has one parent
+    and that parent one child); a revision's position in its chain and a
+    bit set of the chains below each chain answer the question.  Long
+    histories are mostly chains, so this stays small, where one ancestor set
+    per line of history made walking a branchy history quadratic.
+    """
+
+    def __init__(self, rmap: RevisionMap) -> None:
+        revs = rmap._revision_map
+        self.chain: dict[str, int] = {}
+        self.pos: dict[str, int] = {}
+        self.below_chain: list[int] = []  # per chain: bit set of the chains under it
+        # per revision: the depends_on targets of everything under it through
+        # down_revision (shared between revisions while nothing is added)
+        self.inherited: dict[str, frozenset[str]] = {}
+        empty: frozenset[str] = frozenset()
+        for rev in rmap.topological_order(list(revs)):
+            rid, downs = rev.revision, rev._all_down
+            inherited = empty
+            for parent in rev._down:
+                prev = revs[parent]
+                more = self.inherited[parent]
+                if prev._resolved_dependencies:
+                    more = more | set(prev._resolved_dependencies)
+                inherited = more if not inherited else inherited | more
+            self.inherited[rid] = inherited
+            if len(downs) == 1 and len(revs[downs[0]]._all_nextrev) == 1:
+                self.chain[rid] = self.chain[downs[0]]
+                self.pos[rid] = self.pos[downs[0]] + 1
+                continue
+            bits = 0
+            for parent in downs:
+                c = self.chain[parent]
+                bits |= self.below_chain[c] | (1 << c)
+            self.chain[rid] = len(self.below_chain)
+            self.pos[rid] = 0
+            self.below_chain.append(bits)
+
+    def under(self, x: str, h: str) -> bool:
+        """True when ``x`` is ``h`` or an ancestor of it (through down_revision and depends_on)."""
+        cx, ch = self.chain[x], self.chain[h]
+        if cx == ch:
+            return self.pos[x] <= self.pos[h]
+        return bool((self.below_chain[ch] >> cx) & 1)
+
+
+def _parents(rev: Revision, reach: _Reach) -> list[str]:
+    """``down_revision`` then ``depends_on`` targets, less dependencies already declared further down.
+
+    As Alembic: a dependency that a revision under this one (through
+    down_revision) already depends on adds nothing to the walk.
+    """
+    parents = rev._all_down
+    if len(parents) == len(rev._down):
+        return list(parents)
+    inherited = reach.inherited[rev.revision]
+    return [p for p in parents if p in rev._down or p not in inherited]
 
 
 def run_order(rmap: RevisionMap, todo_ids: set[str], tops: Sequence[str]) -> list[Revision]:
@@ -80,50 +131,49 @@ def run_order(rmap: RevisionMap, todo_ids: set[str], tops: Sequence[str]) -> lis
 
     Each top starts a line of history, taken in the order the files were read.
     The walk follows the current line down through its parents as long as no
-    other line still needs the revision it stands on; when one does, it turns
-    to that line first.  A line ends where it meets nothing left to do.  Same
-    graph, same order as Alembic: the ``--sql`` scripts of both are identical,
-    and so are the version-table moves, which depend on the order.
+    other line still stands on the revision it is at; when one does, it turns
+    to the first such line.  A line ends where it meets nothing left to do.
+    Same graph, same order as Alembic: the ``--sql`` scripts of both are
+    identical, and so are the version-table moves, which depend on the order.
     """
     revs = rmap._revision_map
     todo = set(todo_ids)
     if not todo:
         return []
     position = {rid: i for i, rid in enumerate(revs)}
-
-    def reach(rid: str) -> set[str]:
-        return {rid} | rmap._walk(revs, [rid], up=False, include_deps=True)
-
-    lines = sorted({t for t in tops if t in todo}, key=lambda r: position.get(r, 0))
-    needs = [reach(t) for t in lines]
+    reach = _Reach(rmap)
+    # the lines start at the newest revisions to do (nothing to do stands on
+    # them, depends_on included), in the order the files were read
+    lines = sorted((r for r in todo if not (revs[r]._all_nextrev & todo)), key=lambda r: position.get(r, 0))
+    # children still to do, per revision: another line can only stand on a
+    # revision that has one (every revision still to do lies below some
+    # line's head), which settles the common case without asking every line
+    waiting = {rid: len(revs[rid]._all_nextrev & todo) for rid in todo}
     out: list[str] = []
     i = 0
     while lines:
         cand = lines[i]
-        other = next((j for j, n in enumerate(needs) if j != i and cand in n), None)
-        if other is not None:
-            i = other
-            continue
+        if len(lines) > 1 and waiting.get(cand):
+            other = next((j for j, h in enumerate(lines) if j != i and reach.under(cand, h)), None)
+            if other is not None:
+                i = other
+                continue
+        rev = revs[cand]
         if cand in todo:
             out.append(cand)
             todo.discard(cand)
-        rev = revs[cand]
-        below = [p for p in _parents(rmap, rev) if p in todo and p not in lines]
+            for parent in rev._all_down:
+                if parent in waiting:
+                    waiting[parent] -= 1
+        below = [p for p in _parents(rev, reach) if p in todo and p not in lines]
         if not below:
             del lines[i]
-            del needs[i]
             i = max(i - 1, 0)
-        elif len(rev._all_down) == 1:
-            # plain step down one line: its needs shrink by the revision emitted
-            lines[i] = below[0]
-            needs[i].discard(cand)
         else:
             # the first parent continues this line; the others start new
             # lines at the end, visited after every line already open
             lines[i] = below[0]
-            needs[i] = reach(below[0])
             lines.extend(below[1:])
-            needs.extend(reach(b) for b in below[1:])
     if todo:
         # not below any top (should not happen): parents before children, at the end
         out.extend(r.revision for r in rmap.topological_order(todo, newest_first=True))
@@ -234,18 +284,18 @@ def range_revisions(rmap: RevisionMap, upper: Any, lower: Any, *, inclusive: boo
         _check_label(rmap, label)
         members = {r.revision for r in label_members(rmap, label)}
         lineage = members | rmap._walk(revs, members, up=False, include_deps=True)
-        return rmap.topological_order(above & lineage, newest_first=True)
+        return run_order(rmap, above & lineage, uppers)
     else:
         lowers = [r.revision for r in resolve_revisions(rmap, lower, current_heads)]
     if not lowers:
-        return rmap.topological_order(above, newest_first=True)
+        return run_order(rmap, above, uppers)
     for low in lowers:
         if low not in above:
             raise RangeNotAncestorError(low, ", ".join(uppers) or None)
     between = set(lowers) | rmap._walk(revs, lowers, up=True, include_deps=False)
     if not inclusive:
         between -= set(lowers)
-    return rmap.topological_order(above & between, newest_first=True)
+    return run_order(rmap, above & between, uppers)
 
 
 def _bare_relative(rmap: RevisionMap, ident: Any) -> bool:
