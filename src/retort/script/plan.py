@@ -61,7 +61,7 @@ def upgrade_plan(
     applied = _applied(rmap, current_heads)
     tids = [t.revision for t in targets]
     wanted = set(tids) | rmap._walk(rmap._revision_map, tids, up=False, include_deps=True)
-    return run_order(rmap, wanted - applied, tids)[::-1]
+    return run_order(rmap, wanted - applied)[::-1]
 
 
 class _Reach:
@@ -126,13 +126,14 @@ def _parents(rev: Revision, reach: _Reach) -> list[str]:
     return [p for p in parents if p in rev._down or p not in inherited]
 
 
-def run_order(rmap: RevisionMap, todo_ids: set[str], tops: Sequence[str]) -> list[Revision]:
-    """Order ``todo_ids`` newest first, walking down from ``tops`` the way Alembic does.
+def run_order(rmap: RevisionMap, todo_ids: set[str]) -> list[Revision]:
+    """Order ``todo_ids`` newest first, walking down the graph the way Alembic does.
 
-    Each top starts a line of history, taken in the order the files were read.
-    The walk follows the current line down through its parents as long as no
-    other line still stands on the revision it is at; when one does, it turns
-    to the first such line.  A line ends where it meets nothing left to do.
+    Each of the newest revisions to do starts a line of history, taken in the
+    order the files were read.  The walk follows the current line down
+    through its parents as long as no other line still stands on the
+    revision it is at; when one does, it turns to the first such line.  A
+    line ends where it meets nothing left to do.
     Same graph, same order as Alembic: the ``--sql`` scripts of both are
     identical, and so are the version-table moves, which depend on the order.
     """
@@ -253,8 +254,7 @@ def downgrade_plan(
     current_heads = _heads_arg(current_heads)
     destination, current_heads = _split_range(rmap, destination, current_heads)
     removals = _downgrade_removals(rmap, destination, current_heads, assert_relative_length)
-    tops = [lookup(rmap, h).revision for h in current_heads]
-    return run_order(rmap, removals, tops)
+    return run_order(rmap, removals)
 
 
 def range_revisions(rmap: RevisionMap, upper: Any, lower: Any, *, inclusive: bool = False,
@@ -284,18 +284,18 @@ def range_revisions(rmap: RevisionMap, upper: Any, lower: Any, *, inclusive: boo
         _check_label(rmap, label)
         members = {r.revision for r in label_members(rmap, label)}
         lineage = members | rmap._walk(revs, members, up=False, include_deps=True)
-        return run_order(rmap, above & lineage, uppers)
+        return run_order(rmap, above & lineage)
     else:
         lowers = [r.revision for r in resolve_revisions(rmap, lower, current_heads)]
     if not lowers:
-        return run_order(rmap, above, uppers)
+        return run_order(rmap, above)
     for low in lowers:
         if low not in above:
             raise RangeNotAncestorError(low, ", ".join(uppers) or None)
     between = set(lowers) | rmap._walk(revs, lowers, up=True, include_deps=False)
     if not inclusive:
         between -= set(lowers)
-    return run_order(rmap, above & between, uppers)
+    return run_order(rmap, above & between)
 
 
 def _bare_relative(rmap: RevisionMap, ident: Any) -> bool:
