@@ -600,3 +600,42 @@ def test_server_defaults_unchanged(engine):
     _base(m, *[Column(f"c{i}", t, server_default=d) for i, (t, d) in enumerate(_dialect_defaults(engine.name))])
     m.create_all(engine)
     assert diffs(engine, m, compare_server_default=True) == []
+
+
+def test_index_varieties_unchanged_and_created(engine):
+    def model() -> MetaData:
+        m = MetaData()
+        t = _base(m, Column("a", Integer), Column("b", String(20)), Column("c", Integer))
+        sa.Index("ix_desc", t.c.a.desc())
+        sa.Index("ix_two", t.c.a, t.c.b.desc())
+        if engine.name == "postgresql":
+            sa.Index("ix_hash", t.c.a, postgresql_using="hash")
+            sa.Index("ix_incl", t.c.a, postgresql_include=["c"])
+            sa.Index("ix_part2", t.c.a, postgresql_where=text("a > 5 AND b IS NOT NULL"))
+            sa.Index("ix_part3", t.c.a, postgresql_where=(t.c.c == 3))
+            sa.Index("ix_expr2", sa.func.coalesce(t.c.a, 0), text("lower(b)"))
+            sa.Index("ix_nulls", t.c.c.desc().nulls_last())
+        if engine.name == "mysql":
+            sa.Index("ix_len", t.c.b, mysql_length=5)
+        return m
+
+    model().create_all(engine)
+    assert diffs(engine, model()) == []
+    # and the same indexes made by the ops autogenerate produces
+    m = model()
+    m.drop_all(engine)
+    with engine.connect() as conn:
+        script = produce_migrations(MigrationContext.configure(conn), m)
+    run_ops(engine, script.upgrade_ops)
+    assert diffs(engine, m) == []
+
+
+def test_index_ordering_change(postgresql_engine):
+    old = MetaData()
+    t = _base(old, Column("a", Integer))
+    sa.Index("ix_a", t.c.a)
+    old.create_all(postgresql_engine)
+    new = MetaData()
+    t2 = _base(new, Column("a", Integer))
+    sa.Index("ix_a", t2.c.a.desc())
+    assert [d[0] for d in diffs(postgresql_engine, new)] == ["remove_index", "add_index"]

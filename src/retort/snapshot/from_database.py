@@ -139,6 +139,7 @@ def _index(i: Mapping[str, Any]) -> IndexSnapshot:
         expressions=expressions,
         duplicates_constraint=i.get("duplicates_constraint"),
         dialect_options=opts,
+        column_sorting={k: tuple(v) for k, v in (i.get("column_sorting") or {}).items()},
     )
 
 

@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import Column, Computed, ForeignKeyConstraint, Identity, Index, Table, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.schema import DefaultClause
-from sqlalchemy.sql.elements import ClauseElement, ColumnClause, TextClause
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import ClauseElement, ColumnClause, TextClause, UnaryExpression
 
 from .model import (
     ColumnSnapshot,
@@ -121,13 +122,36 @@ def _dialect_kwargs(obj: Any, dialect: Dialect) -> dict[str, Any]:
     }
 
 
+_SORT_MODIFIERS = {
+    operators.desc_op: "desc",
+    operators.asc_op: "asc",
+    operators.nulls_first_op: "nulls_first",
+    operators.nulls_last_op: "nulls_last",
+}
+
+
+def unwrap_sorting(expr: Any) -> tuple[Any, tuple[str, ...]]:
+    """``desc(col).nulls_last()`` → (col, ("desc", "nulls_last")); other elements unchanged."""
+    mods: list[str] = []
+    while isinstance(expr, UnaryExpression) and expr.modifier in _SORT_MODIFIERS:
+        mods.append(_SORT_MODIFIERS[expr.modifier])
+        expr = expr.element
+    return expr, tuple(reversed(mods))
+
+
 def index_snapshot(index: Index, dialect: Dialect) -> IndexSnapshot:
     """Describe one MetaData index (expressions rendered as SQL text)."""
     columns: list[str | None] = []
     expressions: list[str | None] = []
+    sorting: dict[str, tuple[str, ...]] = {}
     has_expr = False
     for expr in index.expressions:
-        if isinstance(expr, ColumnClause) and not getattr(expr, "is_literal", False):
+        base, mods = unwrap_sorting(expr)
+        if mods and isinstance(base, ColumnClause) and not getattr(base, "is_literal", False):
+            columns.append(base.name)
+            expressions.append(None)
+            sorting[base.name] = mods
+        elif isinstance(expr, ColumnClause) and not getattr(expr, "is_literal", False):
             columns.append(expr.name)
             expressions.append(None)
         elif isinstance(expr, str):
@@ -146,6 +170,7 @@ def index_snapshot(index: Index, dialect: Dialect) -> IndexSnapshot:
         unique=bool(index.unique),
         expressions=tuple(expressions) if has_expr else (),
         dialect_options=opts,
+        column_sorting=sorting,
         source=index,
     )
 

@@ -88,6 +88,8 @@ class IndexSnapshot:
     expressions: tuple[str | None, ...] = ()
     duplicates_constraint: str | None = None
     dialect_options: Mapping[str, Any] = field(default_factory=dict)
+    #: column name → ordering modifiers ("desc", "nulls_first", "nulls_last")
+    column_sorting: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     source: Any = field(default=None, compare=False, repr=False)
 
 

@@ -79,7 +79,11 @@ def index_from_snapshot(idx: IndexSnapshot, table: Table) -> Index:
     """Return an ``Index`` on ``table`` described by ``idx`` (attached to ``table``)."""
     elements: list[Any] = []
     for i, name in enumerate(idx.columns):
-        if name is not None:
+        if name is not None and idx.column_sorting.get(name):
+            # kept as SQL text: an op copies the index onto tables of its own
+            words = [m.replace("_", " ").upper() for m in idx.column_sorting[name]]
+            elements.append(text(" ".join([name, *words])))
+        elif name is not None:
             elements.append(table.c[name] if name in table.c else text(name))
         else:
             expr = idx.expressions[i] if i < len(idx.expressions) else None

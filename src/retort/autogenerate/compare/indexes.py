@@ -40,6 +40,9 @@ COMPARED_INDEX_OPTIONS: dict[str, tuple[str, ...]] = {
     "sqlite": ("sqlite_where",),
 }
 
+#: dialects that reflect an index column's DESC / NULLS FIRST / NULLS LAST
+SORTING_REFLECTED = frozenset({"postgresql"})
+
 #: dialects whose reflection skips expression-based indexes: a target expression
 #: index is then not compared (it would be reported as new on every run)
 NO_EXPRESSION_INDEX_REFLECTION = frozenset({"sqlite"})
@@ -78,7 +81,17 @@ def _index_sig(idx: IndexSnapshot, dialect_name: str) -> tuple[Any, ...]:
         else:
             value = str(value).lower()
         opts.append((key, value))
-    return (tuple(elements), bool(idx.unique), tuple(opts))
+    sorting: tuple[Any, ...] = ()
+    if dialect_name in SORTING_REFLECTED:
+        sorting = tuple(sorted((k, _sorting(v)) for k, v in idx.column_sorting.items() if _sorting(v)))
+    return (tuple(elements), bool(idx.unique), tuple(opts), sorting)
+
+
+def _sorting(mods: tuple[str, ...]) -> tuple[str, ...]:
+    """Ordering modifiers without the defaults (ASC; NULLS LAST ascending, NULLS FIRST descending)."""
+    desc = "desc" in mods
+    default_nulls = "nulls_first" if desc else "nulls_last"
+    return tuple(m for m in mods if m not in ("asc", default_nulls))
 
 
 def _implicit_fk_index(idx: IndexSnapshot, fk_owner: TableSnapshot, dialect_name: str) -> bool:
@@ -92,18 +105,24 @@ def _implicit_fk_index(idx: IndexSnapshot, fk_owner: TableSnapshot, dialect_name
     return any(tuple(fk.columns) == tuple(idx.columns) for fk in fk_owner.foreign_keys)
 
 
-def create_index_op(idx: IndexSnapshot) -> Any:
+def create_index_op(idx: IndexSnapshot, dialect: Any = None) -> Any:
     """CreateIndexOp for a target index; expressions travel as SQL text, detached from the table."""
     from sqlalchemy import text
 
     from retort.operations import ops
+    from retort.snapshot.from_metadata import sql_text
 
     index = idx.source
-    if not idx.expressions:
+    if not idx.expressions and not idx.column_sorting:
         return ops.CreateIndexOp.from_index(index)
-    elements: list[Any] = [
-        col if col is not None else text(idx.expressions[i] or "") for i, col in enumerate(idx.columns)
-    ]
+    elements: list[Any] = []
+    for i, col in enumerate(idx.columns):
+        if col is not None and idx.column_sorting.get(col):
+            elements.append(text(sql_text(index.expressions[i], dialect)))
+        elif col is not None:
+            elements.append(col)
+        else:
+            elements.append(text(idx.expressions[i] or ""))
     return ops.CreateIndexOp(
         index.name, index.table.name, elements, schema=index.table.schema, unique=index.unique, **index.kwargs
     )
@@ -137,7 +156,7 @@ def compare_indexes_and_uniques(
         for idx in _by_name(meta.indexes):
             if filters and not ctx.run_object_filters(idx.source, idx.name, "index", False, None):
                 continue
-            modify_ops.ops.append(create_index_op(idx))
+            modify_ops.ops.append(create_index_op(idx, run.dialect))
         return
 
     conn = run.conn_snapshot(schema, tname)
@@ -256,7 +275,7 @@ def _compare(
                 conn_ix = conn_object("index", name)
                 if keep(idx.source, name, "index", False, conn_ix):
                     drops.append(drop_op(conn_ix))
-                    creates.append(create_index_op(idx))
+                    creates.append(create_index_op(idx, run.dialect))
             continue
         if idx.unique and name in conn_uniques:
             # a unique constraint by the same name implements it (MySQL)
@@ -265,7 +284,7 @@ def _compare(
                 conn_uq = conn_object("unique", name)
                 if keep(idx.source, name, "index", False, conn_uq):
                     drops.append(drop_op(conn_uq))
-                    creates.append(create_index_op(idx))
+                    creates.append(create_index_op(idx, run.dialect))
             continue
         if idx.expressions and dialect_name in NO_EXPRESSION_INDEX_REFLECTION:
             warn(
@@ -274,7 +293,7 @@ def _compare(
             )
             continue
         if keep(idx.source, name, "index", False, None):
-            creates.append(create_index_op(idx))
+            creates.append(create_index_op(idx, run.dialect))
 
     # -- what only the database has
     for name, uq in sorted(conn_uniques.items()):
