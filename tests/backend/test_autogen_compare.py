@@ -639,3 +639,17 @@ def test_index_ordering_change(postgresql_engine):
     t2 = _base(new, Column("a", Integer))
     sa.Index("ix_a", t2.c.a.desc())
     assert [d[0] for d in diffs(postgresql_engine, new)] == ["remove_index", "add_index"]
+
+
+def test_foreign_key_varieties_unchanged(engine):
+    m = MetaData()
+    Table("p", m, Column("id", Integer, primary_key=True), Column("k1", Integer), Column("k2", Integer),
+          sa.UniqueConstraint("k1", "k2", name="uq_p_k"))
+    kw = {"deferrable": True, "initially": "DEFERRED"} if engine.name == "postgresql" else {}
+    Table("c", m, Column("id", Integer, primary_key=True), Column("pid", Integer), Column("a", Integer),
+          Column("b", Integer), Column("parent_id", Integer),
+          sa.ForeignKeyConstraint(["pid"], ["p.id"], name="fk1", onupdate="CASCADE", ondelete="SET NULL", **kw),
+          sa.ForeignKeyConstraint(["a", "b"], ["p.k1", "p.k2"], name="fk2", ondelete="RESTRICT"),
+          sa.ForeignKeyConstraint(["parent_id"], ["c.id"], name="fk_self", ondelete="NO ACTION"))
+    m.create_all(engine)
+    assert diffs(engine, m) == []
