@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, inspect, literal_column
+from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, bindparam, inspect, literal_column
 
 from retort.util.exc import CommandError
 
@@ -84,12 +84,30 @@ class VersionTable:
 
     def update(self, old: str, new: str) -> None:
         """Replace head ``old`` by ``new``."""
+        if not self.impl.as_sql:
+            # one UPDATE per revision: a statement compiled once, whose values
+            # SQLAlchemy renders inline at execution (the same text as below)
+            result = self.impl._exec(self._online_update(), params={"old": old, "new": new})
+            self._check(result, f"updating '{old}' to '{new}'")
+            return
         stmt = (
             self.table.update()
             .where(self.table.c.version_num == _literal(old))
             .values(version_num=_literal(new))
         )
         self._check(self._write(stmt), f"updating '{old}' to '{new}'")
+
+    _update_stmt: Any = None
+
+    def _online_update(self) -> Any:
+        if self._update_stmt is None:
+            col = self.table.c.version_num
+            self._update_stmt = (
+                self.table.update()
+                .where(col == bindparam("old", type_=col.type, literal_execute=True))
+                .values(version_num=bindparam("new", type_=col.type, literal_execute=True))
+            )
+        return self._update_stmt
 
     def delete(self, revision: str) -> None:
         """Remove head ``revision``."""
