@@ -37,16 +37,29 @@ class StepLog:
     def mark_committed(self) -> None:
         self.committed = len(self.statements)
 
-    @contextlib.contextmanager
-    def listening(self, connection: Any) -> Iterator[StepLog]:
-        if connection is None:
-            yield self
-            return
-        event.listen(connection, "after_cursor_execute", self.record)
-        try:
-            yield self
-        finally:
-            event.remove(connection, "after_cursor_execute", self.record)
+
+@contextlib.contextmanager
+def _recording(ctx: MigrationContext) -> Iterator[None]:
+    """Send every statement of the run to the running step's :class:`StepLog`.
+
+    One listener for the whole run: adding and removing an event listener
+    per step cost more than the version-table UPDATE.
+    """
+    connection = None if ctx.as_sql else ctx.connection
+    if connection is None:
+        yield
+        return
+
+    def record(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        log = ctx._step_log
+        if log is not None:
+            log.statements.append(statement.strip())
+
+    event.listen(connection, "after_cursor_execute", record)
+    try:
+        yield
+    finally:
+        event.remove(connection, "after_cursor_execute", record)
 
 
 def _op_proxy(ctx: MigrationContext) -> contextlib.AbstractContextManager[Any]:
@@ -80,7 +93,7 @@ def run_steps(ctx: MigrationContext, kw: dict[str, Any]) -> None:
     if not steps:
         return
     created_offline = False
-    with _op_proxy(ctx):
+    with _op_proxy(ctx), _recording(ctx):
         for step in steps:
             with ctx.begin_transaction(_per_migration=True):
                 if ctx.as_sql and not heads and not created_offline:
@@ -102,11 +115,10 @@ def _run_one(
     log = StepLog()
     ctx._step_log = log
     try:
-        with log.listening(None if ctx.as_sql else ctx.connection):
-            try:
-                step.run(**kw)
-            except Exception as exc:
-                raise _failed(ctx, step, exc, heads, log, savepoint) from exc
+        try:
+            step.run(**kw)
+        except Exception as exc:
+            raise _failed(ctx, step, exc, heads, log, savepoint) from exc
         ctx._version.move(heads, new_heads, order=_order(step, heads, new_heads))
         if savepoint is not None and ctx._savepoint is savepoint and savepoint.is_active:
             savepoint.commit()
