@@ -25,10 +25,6 @@ _SERIAL_ALTER = (
     "PostgreSQL SERIAL / MySQL AUTO_INCREMENT pk in an alter_column: Alembic renders autoincrement=True, retort "
     "renders existing_server_default=nextval(...) (PG) or nothing (MySQL: the MODIFY it emits drops AUTO_INCREMENT)"
 )
-_VERSION_TABLE = (
-    "MigrationContext.configure() without version_table: retort's default is retort_version, so an alembic_version "
-    "table is reported as remove_table (Alembic skips it)"
-)
 _OTHER_SCHEMA = (
     "include_schemas off, target table in a non-default schema: Alembic reports add_table (even when it exists), "
     "retort leaves the table out"
@@ -54,8 +50,6 @@ DIFF_KNOWN: dict[tuple[str, str], tuple[str, str]] = {
     ("identity_columns_compared", "postgresql"): ("alembic", _IDENTITY_LOST),
     ("other_schema_not_included", "postgresql"): ("retort", _OTHER_SCHEMA),
     ("other_schema_existing_not_included", "postgresql"): ("retort", _OTHER_SCHEMA),
-    ("version_table_ignored", "postgresql"): ("alembic", _VERSION_TABLE),
-    ("sqlite_version_table_default", "sqlite"): ("alembic", _VERSION_TABLE),
     ("index_expression", "postgresql"): (
         "alembic",
         "add_index of a functional index: Alembic's diff carries the target's Index (upper(t.name)), retort a copy "
@@ -85,13 +79,6 @@ RENDER_KNOWN: dict[tuple[str, str], tuple[str, str]] = {
         )
         for b in ("sqlite", "postgresql", "mysql")
     },
-    **{
-        ("naming_convention_target", b): (
-            "alembic", "Column(unique=True) under a naming convention: Alembic renders "
-                       "sa.UniqueConstraint('a', name=op.f('uq_c_a')), retort sa.UniqueConstraint('a')"
-        )
-        for b in ("sqlite", "postgresql", "mysql")
-    },
     ("identity_columns", "postgresql"): ("alembic", _IDENTITY_OFF),
     ("identity_columns_compared", "postgresql"): ("alembic", _IDENTITY_LOST),
     ("pg_types", "postgresql"): (
@@ -100,13 +87,11 @@ RENDER_KNOWN: dict[tuple[str, str], tuple[str, str]] = {
     ),
     ("other_schema_not_included", "postgresql"): ("retort", _OTHER_SCHEMA),
     ("other_schema_existing_not_included", "postgresql"): ("retort", _OTHER_SCHEMA),
-    ("version_table_ignored", "postgresql"): ("alembic", _VERSION_TABLE),
-    ("sqlite_version_table_default", "sqlite"): ("alembic", _VERSION_TABLE),
 }
 
 # a few "alembic is right" pairs kept as strict xfails so a fix is noticed
 XFAIL_DIFF = {("tables_added_removed", "postgresql"), ("identity_columns_compared", "postgresql")}
-XFAIL_RENDER = {("comments", "mysql"), ("naming_convention_target", "sqlite")}
+XFAIL_RENDER = {("comments", "mysql")}
 
 
 def _params(known, xfails):

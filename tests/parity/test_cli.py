@@ -159,9 +159,8 @@ def test_offline_sql_same_statements(twin, args):
 # --- known differences ----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="history with several bases: Alembic lists x7 (own base, depends_on b2) right "
-                                       "after c3, retort after d4 (and upgrade heads runs x7 in a different place)")
 def test_history_order(twin):
+    """Several bases and a dependency: x7 is listed right after c3, as Alembic does."""
     a, r = twin.both("history")
     assert r.out == a.out
 
