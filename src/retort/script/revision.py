@@ -106,26 +106,41 @@ class Revision:
         dependencies: str | Sequence[str] | None = None,
         branch_labels: str | Sequence[str] | None = None,
     ) -> None:
-        down = _as_tuple(down_revision)
-        deps = _as_tuple(dependencies)
+        # built for every revision file on every command: the common shapes
+        # (one string parent, no dependencies, no labels) take the short paths
+        if type(down_revision) is str:
+            down: tuple[str, ...] = (down_revision,)
+            self.down_revision = down_revision
+        else:
+            down = _as_tuple(down_revision)
+            self.down_revision = down[0] if len(down) == 1 else (down or None)  # type: ignore[assignment]
         if revision in down:
             raise LoopDetected(revision)
-        if revision in deps:
-            raise DependencyLoopDetected(revision)
-        if not isinstance(revision, str) or not revision or "@" in revision or "-" in revision or "+" in revision:
+        if dependencies is None:
+            deps: tuple[str, ...] = ()
+            self.dependencies = None
+        else:
+            deps = _as_tuple(dependencies)
+            if revision in deps:
+                raise DependencyLoopDetected(revision)
+            self.dependencies = deps[0] if len(deps) == 1 else (deps or None)  # type: ignore[assignment]
+        if type(revision) is not str or not revision or "@" in revision or "-" in revision or "+" in revision:
             self.verify_rev_id(revision)
         self.revision = revision
-        self.down_revision = down[0] if len(down) == 1 else (down or None)  # type: ignore[assignment]
-        self.dependencies = deps[0] if len(deps) == 1 else (deps or None)  # type: ignore[assignment]
-        self._orig_branch_labels = set(_as_tuple(branch_labels))
-        self.branch_labels = set(self._orig_branch_labels)
+        if branch_labels is None:
+            self._orig_branch_labels: set[str] = set()
+            self.branch_labels = set()
+        else:
+            self._orig_branch_labels = set(_as_tuple(branch_labels))
+            self.branch_labels = set(self._orig_branch_labels)
         # plain attributes, not properties: graph walks read them millions of times
         self._down = down
-        self._set_dependencies(deps)
+        self._resolved_dependencies = deps
+        self._all_down = down + tuple(d for d in deps if d not in down) if deps else down
 
     def _set_dependencies(self, deps: tuple[str, ...]) -> None:
         self._resolved_dependencies = deps
-        self._all_down = self._down + tuple(d for d in deps if d not in self._down)
+        self._all_down = self._down + tuple(d for d in deps if d not in self._down) if deps else self._down
 
     @classmethod
     def verify_rev_id(cls, revision: str) -> None:
@@ -254,6 +269,8 @@ class RevisionMap:
                         revision=down,
                         path=getattr(rev, "path", None),
                     )
+            if rev.dependencies is None and not rev._resolved_dependencies:
+                continue  # nearly every revision: nothing to resolve
             resolved = []
             for dep in _as_tuple(rev.dependencies):
                 target = dep if dep in rmap else labels.get(dep)
@@ -270,17 +287,25 @@ class RevisionMap:
                 resolved.append(target)
             rev._set_dependencies(tuple(resolved))
         # children are linked in a second pass so that the parent sets are final
-        children: dict[str, set[str]] = {}
-        all_children: dict[str, set[str]] = {}
+        children: dict[str, list[str]] = {}
+        dep_children: dict[str, list[str]] = {}  # linked by depends_on only
         for rev in rmap.values():
+            rid = rev.revision
             for down in rev._down:
-                children.setdefault(down, set()).add(rev.revision)
-            for down in rev._all_down:
-                all_children.setdefault(down, set()).add(rev.revision)
-        for rid, kids in all_children.items():
-            rmap[rid]._all_nextrev = frozenset(kids)
+                kids = children.get(down)
+                if kids is None:
+                    children[down] = [rid]
+                else:
+                    kids.append(rid)
+            if rev._all_down is not rev._down:
+                for down in rev._all_down[len(rev._down):]:
+                    dep_children.setdefault(down, []).append(rid)
         for rid, kids in children.items():
-            rmap[rid].nextrev = frozenset(kids)
+            parent = rmap[rid]
+            parent.nextrev = parent._all_nextrev = frozenset(kids)
+        for rid, kids in dep_children.items():
+            parent = rmap[rid]
+            parent._all_nextrev = parent._all_nextrev.union(kids)
         self._detect_cycles(rmap)
         self._propagate_labels(rmap)
         return rmap
