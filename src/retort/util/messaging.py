@@ -11,6 +11,8 @@ _URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][\w+.-]*://[^:/@\s]+:)(?P<pw>[^@\s
 
 def mask_password(text: str) -> str:
     """Replace the password in any database URL inside ``text`` with ``***``."""
+    if "://" not in text:
+        return text  # no URL: skip the regular expression (history prints thousands of lines)
     return _URL_PASSWORD.sub(r"\g<head>***\g<tail>", text)
 
 
