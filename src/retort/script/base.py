@@ -120,7 +120,7 @@ class Script(Revision):
     @property
     def doc(self) -> str:
         """The first paragraph of the docstring (the message given to ``revision -m``)."""
-        return re.split("\n\n", self.longdoc)[0]
+        return self.longdoc.split("\n\n", 1)[0]
 
     _db_current_indicator: bool | None = None
 
