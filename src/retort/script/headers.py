@@ -24,7 +24,8 @@ import marshal
 import os
 import re
 import sys
-from typing import Any, NamedTuple
+from collections import namedtuple
+from typing import Any
 
 from retort.util.exc import ScriptFileError
 
@@ -76,14 +77,17 @@ class NeedsImport(Exception):
     """The header cannot be read from the text alone; import the module instead."""
 
 
-class Header(NamedTuple):
-    """The identifiers a revision file declares, plus its module docstring."""
+class Header(namedtuple("Header", "revision down_revision branch_labels depends_on doc")):
+    """The identifiers a revision file declares, plus its module docstring.
 
-    revision: str
-    down_revision: str | tuple[str, ...] | None
-    branch_labels: str | tuple[str, ...] | None
-    depends_on: str | tuple[str, ...] | None
-    doc: str | None
+    Fields: ``revision`` (str); ``down_revision``, ``branch_labels``,
+    ``depends_on`` (a str, a tuple of str, or None); ``doc`` (str or None).
+    A plain :func:`~collections.namedtuple`: ``typing.NamedTuple`` compiles
+    each (postponed) annotation at import, which cost every command more
+    than the rest of this module.
+    """
+
+    __slots__ = ()
 
 
 def _simple_value(text: str) -> Any:
@@ -211,6 +215,9 @@ def read_header(path: str, text: str | None = None) -> Header | None:
     return _make(found, doc, path)
 
 
+_tuple_new = tuple.__new__
+
+
 class HeaderCache:
     """Headers of one directory's files, keyed by relative path, valid while size and mtime match."""
 
@@ -233,7 +240,11 @@ class HeaderCache:
         """Return the cached header for ``relpath`` if the file is unchanged."""
         entry = self._entries.get(relpath)
         if entry is not None and entry[0] == st.st_size and entry[1] == st.st_mtime_ns:
-            return Header(*entry[2])
+            fields = entry[2]
+            if len(fields) == 5:
+                # tuple.__new__ directly: namedtuple's own __new__ is a Python
+                # function, called once per revision file on every command
+                return _tuple_new(Header, fields)
         return None
 
     def put(self, relpath: str, st: os.stat_result, header: Header) -> None:
