@@ -115,5 +115,12 @@ def test_other_dialects_never_recreate():
 
 
 def test_transactional_ddl_default():
+    # online retort begins a real transaction (a failed revision's DDL rolls
+    # back); an offline script is Alembic's: no BEGIN / COMMIT around it
     impl, _ = offline("sqlite")
-    assert impl.transactional_ddl is True
+    assert impl.transactional_ddl is False
+    dialect = impl.dialect
+    from retort.ddl.impl import impl_for
+
+    assert impl_for("sqlite").transactional_ddl is True
+    assert impl_for("sqlite")(dialect, None, True, True, None, {}).transactional_ddl is True
