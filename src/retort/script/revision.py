@@ -498,8 +498,13 @@ class RevisionMap:
         # its children in the subset are; the stack makes the walk follow one
         # branch down as far as it can (first down_revision first) before
         # turning to the next, which keeps branches contiguous in listings.
-        pending = {rid: len(rmap[rid]._all_nextrev & subset) for rid in subset}
-        stack = [rid for rid in rmap if rid in subset and pending[rid] == 0]
+        if len(subset) == len(rmap) and subset <= rmap.keys():
+            # the whole graph (history, plans over everything): every child counts
+            pending = {rid: len(rev._all_nextrev) for rid, rev in rmap.items()}
+            stack = [rid for rid, n in pending.items() if n == 0]
+        else:
+            pending = {rid: len(rmap[rid]._all_nextrev & subset) for rid in subset}
+            stack = [rid for rid in rmap if rid in subset and pending[rid] == 0]
         stack.reverse()
         order: list[str] = []
         while stack:
