@@ -511,6 +511,9 @@ def stamp(
     purge: bool = False,
 ) -> None:
     """'stamp' the revision table with the given revision; don't run any migrations."""
+    if sql and purge:
+        # --purge empties the version table first, which needs to read it online
+        raise CommandError("Can't use --purge with --sql mode")
     script = _script(config)
     starting_rev = None
     destination_revs: list[str] = []

@@ -152,3 +152,9 @@ def test_raiseerr_gives_traceback(project, sqlite_engine):
     result = project.run("--raiseerr", "upgrade", "nosuchrev", check=False)
     assert result.returncode == 1
     assert "Traceback" in result.stderr
+
+
+def test_stamp_purge_refuses_sql_mode(project, sqlite_engine):
+    setup(project, sqlite_engine)
+    result = project.fails("stamp", "--purge", "--sql", "head")
+    assert "Can't use --purge with --sql mode" in result.stderr
