@@ -259,6 +259,8 @@ def _iter_diffs(container: Any) -> Iterator[Any]:
             diffs = _alter_column_diffs(op)
             if diffs:
                 yield diffs
+        elif isinstance(op, ops.CreateIndexOp) and "retort.autogenerate.index" in op.info:
+            yield ("add_index", op.info["retort.autogenerate.index"])
         else:
             yield op.to_diff_tuple()
 

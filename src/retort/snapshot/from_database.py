@@ -86,11 +86,16 @@ def reflect_tables(
 def _column(c: Mapping[str, Any]) -> ColumnSnapshot:
     computed = c.get("computed")
     identity = c.get("identity")
+    default = c.get("default")
+    if default is not None and c.get("autoincrement") is True and default.startswith("nextval("):
+        # a SERIAL column's sequence default is how its autoincrement works,
+        # not a default anyone wrote (and dropping the table drops the sequence)
+        default = None
     return ColumnSnapshot(
         name=c["name"],
         type=c["type"],
         nullable=bool(c.get("nullable", True)),
-        default=c.get("default"),
+        default=default,
         autoincrement=c.get("autoincrement", "auto"),
         comment=c.get("comment") or None,
         computed=(
@@ -148,7 +153,8 @@ def _unique(u: Mapping[str, Any]) -> UniqueSnapshot:
         name=u.get("name"),
         columns=tuple(u["column_names"]),
         duplicates_index=u.get("duplicates_index"),
+        # False is kept: it is what the database says (postgresql_nulls_not_distinct)
         dialect_options={
-            k: v for k, v in (u.get("dialect_options") or {}).items() if v not in (None, False, [], ())
+            k: v for k, v in (u.get("dialect_options") or {}).items() if v is not None and v != [] and v != ()
         },
     )

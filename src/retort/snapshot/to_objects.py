@@ -26,29 +26,36 @@ from sqlalchemy.schema import DefaultClause
 
 from .model import ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, TableSnapshot, UniqueSnapshot
 
-__all__ = ["table_from_snapshot", "column_from_snapshot"]
+__all__ = ["table_from_snapshot", "column_from_snapshot", "server_default_from_snapshot"]
+
+
+def server_default_from_snapshot(col: ColumnSnapshot) -> Any:
+    """The column's server default as SQLAlchemy has it: DefaultClause, Computed, Identity or None."""
+    if col.computed is not None:
+        return Computed(text(col.computed.sqltext), persisted=col.computed.persisted)
+    if col.identity is not None:
+        ident = col.identity
+        return Identity(
+            always=ident.always,
+            on_null=ident.on_null,
+            start=ident.start,
+            increment=ident.increment,
+            minvalue=ident.minvalue,
+            maxvalue=ident.maxvalue,
+            cycle=ident.cycle,
+            cache=ident.cache,
+            order=ident.order,
+        )
+    if col.default is not None:
+        return DefaultClause(text(col.default))
+    return None
 
 
 def column_from_snapshot(col: ColumnSnapshot) -> Column[Any]:
     """Return a new, unattached ``Column`` described by ``col``."""
     args: list[Any] = []
-    if col.computed is not None:
-        args.append(Computed(text(col.computed.sqltext), persisted=col.computed.persisted))
-    elif col.identity is not None:
-        ident = col.identity
-        args.append(
-            Identity(
-                always=ident.always,
-                on_null=ident.on_null,
-                start=ident.start,
-                increment=ident.increment,
-                minvalue=ident.minvalue,
-                maxvalue=ident.maxvalue,
-                cycle=ident.cycle,
-                cache=ident.cache,
-                order=ident.order,
-            )
-        )
+    if col.computed is not None or col.identity is not None:
+        args.append(server_default_from_snapshot(col))
     kw: dict[str, Any] = {}
     if col.default is not None and col.computed is None and col.identity is None:
         kw["server_default"] = DefaultClause(text(col.default))
@@ -97,7 +104,7 @@ def index_from_snapshot(idx: IndexSnapshot, table: Table) -> Index:
 
 
 def unique_from_snapshot(uq: UniqueSnapshot, table: Table) -> UniqueConstraint:
-    const = UniqueConstraint(*[table.c[c] for c in uq.columns], name=uq.name)
+    const = UniqueConstraint(*[table.c[c] for c in uq.columns], name=uq.name, **uq.dialect_options)
     table.append_constraint(const)
     return const
 
@@ -105,9 +112,10 @@ def unique_from_snapshot(uq: UniqueSnapshot, table: Table) -> UniqueConstraint:
 def table_from_snapshot(snap: TableSnapshot, metadata: MetaData | None = None) -> Table:
     """Return a ``Table`` (in ``metadata`` or a fresh one) equal to the snapshot.
 
-    Unique constraints that are really indexes (MySQL) become constraints, and
-    indexes that merely implement a unique constraint (PostgreSQL) are left
-    out, so re-creating the table creates each object once.
+    Unique constraints that are really unique indexes (MySQL) become those
+    indexes, and indexes that merely implement a unique constraint
+    (PostgreSQL) are left out, so re-creating the table creates each object
+    once.  Table options (``mysql_engine`` ...) come from ``dialect_options``.
     """
     md = metadata if metadata is not None else MetaData()
     args: list[Any] = [column_from_snapshot(c) for c in snap.columns]
@@ -115,14 +123,13 @@ def table_from_snapshot(snap: TableSnapshot, metadata: MetaData | None = None) -
         args.append(PrimaryKeyConstraint(*snap.primary_key.columns, name=snap.primary_key.name))
     args.extend(_fk(f) for f in snap.foreign_keys)
     args.extend(CheckConstraint(text(c.sqltext), name=c.name) for c in snap.checks)
-    table = Table(snap.name, md, *args, schema=snap.schema, comment=snap.comment)
-    unique_names = set()
+    table = Table(snap.name, md, *args, schema=snap.schema, comment=snap.comment, **snap.dialect_options)
     for uq in snap.uniques:
-        unique_from_snapshot(uq, table)
-        if uq.name:
-            unique_names.add(uq.name)
+        # a unique key that is really an index (MySQL) is built as that index
+        if not uq.duplicates_index:
+            unique_from_snapshot(uq, table)
     for idx in snap.indexes:
-        if idx.duplicates_constraint or (idx.unique and idx.name in unique_names):
+        if idx.duplicates_constraint:
             continue
         index_from_snapshot(idx, table)
     return table

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
-from sqlalchemy.schema import DefaultClause
+from retort.snapshot.to_objects import server_default_from_snapshot
 
 from . import comparators
 from .run import NOT_BUILT, builtin, run_for
@@ -33,9 +32,9 @@ def alter_has_changes(op: Any) -> bool:
     return any(k.startswith("modify_") for k in (getattr(op, "kw", None) or {}))
 
 
-def conn_server_default(default: str | None) -> Any:
-    """The reflected default as the ``existing_server_default`` an op carries."""
-    return DefaultClause(text(default)) if default is not None else None
+def conn_server_default(col: Any) -> Any:
+    """The reflected default (DefaultClause, Computed, Identity) as the op's ``existing_server_default``."""
+    return server_default_from_snapshot(col)
 
 
 @comparators.dispatch_for("table")
@@ -136,15 +135,24 @@ class PendingAlter:
 
 
 def _alter_op(ops: Any, tname: str, schema: str | None, cc: Any, mc: Any) -> Any:
-    return ops.AlterColumnOp(
+    op = ops.AlterColumnOp(
         tname,
         mc.name,
         schema=schema,
         existing_type=cc.type,
-        existing_server_default=conn_server_default(cc.default),
+        existing_server_default=conn_server_default(cc),
         existing_nullable=cc.nullable,
         existing_comment=cc.comment,
     )
+    # whether the column autoincrements, as Alembic passes it: MySQL's MODIFY
+    # COLUMN must restate AUTO_INCREMENT or it is lost
+    col = mc.source
+    if col is not None:
+        if getattr(col.table, "_autoincrement_column", None) is col or col.autoincrement is True:
+            op.kw["autoincrement"] = True
+        elif col.autoincrement is False:
+            op.kw["autoincrement"] = False
+    return op
 
 
 @comparators.dispatch_for("column")

@@ -1,7 +1,7 @@
 """Column level: server defaults, computed (generated) columns and identity columns.
 
-Plain server defaults are compared only with ``compare_server_default``
-(off by default).  Both sides are SQL text, normalised so that what the
+Server defaults, identity options included, are compared only with
+``compare_server_default`` (off by default, as in Alembic).  Both sides are SQL text, normalised so that what the
 database echoes back for an unchanged default is equal to what the target
 states: outer parentheses, PostgreSQL ``::type`` casts, quoted numbers, case
 outside string literals, and a few spellings of "now".  A sequence default
@@ -124,10 +124,12 @@ def compare_server_default(
     if mc.computed is not None or cc.computed is not None:
         _compare_computed(tname, cname, cc, mc)
         return
-    if mc.identity is not None or cc.identity is not None:
-        _compare_identity(alter_column_op, cc, mc, metadata_col=mc.source)
-        return
     setting = run.compare_server_default
+    if mc.identity is not None or cc.identity is not None:
+        # identity options are a kind of server default: compared when those are
+        if setting:
+            _compare_identity(alter_column_op, cc, mc, metadata_col=mc.source)
+        return
     if not setting:
         return
     if mc.default is None and cc.default is None:

@@ -107,14 +107,22 @@ def _implicit_fk_index(idx: IndexSnapshot, fk_owner: TableSnapshot, dialect_name
 
 def create_index_op(idx: IndexSnapshot, dialect: Any = None) -> Any:
     """CreateIndexOp for a target index; expressions travel as SQL text, detached from the table."""
-    from sqlalchemy import text
-
     from retort.operations import ops
-    from retort.snapshot.from_metadata import sql_text
 
     index = idx.source
     if not idx.expressions and not idx.column_sorting:
         return ops.CreateIndexOp.from_index(index)
+    op = _create_index_op_as_text(ops, idx, index, dialect)
+    # compare_metadata reports the target's own Index, as Alembic does
+    op.info["retort.autogenerate.index"] = index
+    return op
+
+
+def _create_index_op_as_text(ops: Any, idx: IndexSnapshot, index: Any, dialect: Any) -> Any:
+    from sqlalchemy import text
+
+    from retort.snapshot.from_metadata import sql_text
+
     elements: list[Any] = []
     for i, col in enumerate(idx.columns):
         if col is not None and idx.column_sorting.get(col):

@@ -206,23 +206,30 @@ class ComparisonRun:
         return found
 
     def _load_checks(self, schema: str | None) -> None:
-        # CHECK constraints matter only to a reflected Table (a drop's reverse
-        # re-creates them): one query for the whole schema, on first need
+        # CHECK constraints and table options (mysql_engine ...) matter only to
+        # a reflected Table (a drop's reverse re-creates the table): one query
+        # each for the whole schema, on first need
         names = self._unchecked.pop(schema, None)
         if not names:
             return
+        insp = self.ctx.inspector
         try:
-            checks = self.ctx.inspector.get_multi_check_constraints(schema=schema, filter_names=names)
+            checks = insp.get_multi_check_constraints(schema=schema, filter_names=names)
+            options = insp.get_multi_table_options(schema=schema, filter_names=names)
         except SQLAlchemyError as exc:
             raise AutogenerateError(
-                f"could not reflect the CHECK constraints of {_where(schema)}: {exc}", schema=schema
+                f"could not reflect the CHECK constraints / options of {_where(schema)}: {exc}", schema=schema
             ) from exc
-        for (_, name), found in checks.items():
+        for name in names:
             key = (schema, name)
-            if found and key in self._conn_snapshots:
+            found = checks.get(key) or checks.get((None, name)) or ()
+            opts = options.get(key) or options.get((None, name)) or {}
+            if (found or opts) and key in self._conn_snapshots:
                 self._conn_snapshots[key] = replace(
                     self._conn_snapshots[key],
                     checks=tuple(CheckSnapshot(c.get("name"), str(c.get("sqltext"))) for c in found),
+                    # "mysql_default charset" as the keyword Table() and rendered code accept
+                    dialect_options={k.replace(" ", "_"): v for k, v in opts.items()},
                 )
 
     def conn_snapshot(self, schema: str | None, name: str) -> TableSnapshot | None:
