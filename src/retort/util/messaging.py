@@ -6,14 +6,15 @@ import re
 import sys
 from typing import TextIO
 
-_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][\w+.-]*://[^:/@\s]+:)(?P<pw>[^@\s]+)(?P<tail>@)")
+_URL_PASSWORD_PATTERN = r"(?P<head>[a-zA-Z][\w+.-]*://[^:/@\s]+:)(?P<pw>[^@\s]+)(?P<tail>@)"
 
 
 def mask_password(text: str) -> str:
     """Replace the password in any database URL inside ``text`` with ``***``."""
     if "://" not in text:
         return text  # no URL: skip the regular expression (history prints thousands of lines)
-    return _URL_PASSWORD.sub(r"\g<head>***\g<tail>", text)
+    # re.compile's own cache: compiled the first time a URL is printed, not at import
+    return re.compile(_URL_PASSWORD_PATTERN).sub(r"\g<head>***\g<tail>", text)
 
 
 def msg(text: str, *, quiet: bool = False, newline: bool = True, stream: TextIO | None = None) -> None:
