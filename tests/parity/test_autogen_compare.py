@@ -17,61 +17,34 @@ from .scenarios import SCENARIOS
 
 pytest.importorskip("alembic")
 
-_SERIAL = (
-    "PostgreSQL SERIAL column: retort reflects server_default nextval('<t>_id_seq'::regclass) (alembic drops it as "
-    "the autoincrement default), so a removed table's downgrade create_table names a sequence that no longer exists"
-)
 _SERIAL_ALTER = (
     "PostgreSQL SERIAL / MySQL AUTO_INCREMENT pk in an alter_column: Alembic renders autoincrement=True, retort "
-    "renders existing_server_default=nextval(...) (PG) or nothing (MySQL: the MODIFY it emits drops AUTO_INCREMENT)"
+    "renders neither it nor (PG) the nextval() default (MySQL: the MODIFY it then emits drops AUTO_INCREMENT)"
 )
 _OTHER_SCHEMA = (
     "include_schemas off, target table in a non-default schema: Alembic reports add_table (even when it exists), "
     "retort leaves the table out"
 )
-_MYSQL_UNIQUE = "MySQL unique constraint removed: Alembic says remove_index / drop_index, retort remove_constraint"
 _MYSQL_FK_INDEX = "MySQL FK removed: retort also removes the FK's implicit index (remove_index), Alembic does not"
-_IDENTITY_OFF = "identity start/increment changed, compare_server_default off: Alembic reports nothing, retort modify_default"
-_IDENTITY_LOST = (
-    "identity changed (compare_server_default on): retort's existing default is None, so the downgrade renders "
-    "server_default=None (drops the identity) where Alembic renders the reflected sa.Identity(...)"
-)
 _DEFAULTS_FP = "Alembic reports false positives ('' default, now() vs current_timestamp(), true vs 1), retort does not"
 
+# Fixed since first found (now compared like every other pair): SERIAL nextval() defaults of removed tables,
+# MySQL table kwargs of removed tables, PG postgresql_nulls_not_distinct, MySQL unique reported as an index,
+# identity compared only with compare_server_default and reflected as sa.Identity, functional index objects,
+# Column(unique=True) under a naming convention, alembic_version skipped without a configured version_table.
 DIFF_KNOWN: dict[tuple[str, str], tuple[str, str]] = {
-    ("tables_added_removed", "postgresql"): ("alembic", _SERIAL),
-    ("cross_schema", "postgresql"): ("alembic", _SERIAL),
-    ("comments", "postgresql"): ("alembic", _SERIAL_ALTER),
     ("server_defaults_unchanged", "sqlite"): ("retort", _DEFAULTS_FP),
     ("server_defaults_unchanged", "mysql"): ("retort", _DEFAULTS_FP),
-    ("unique_constraints", "mysql"): ("alembic", _MYSQL_UNIQUE),
     ("foreign_keys", "mysql"): ("retort", _MYSQL_FK_INDEX),
-    ("identity_columns", "postgresql"): ("alembic", _IDENTITY_OFF),
-    ("identity_columns_compared", "postgresql"): ("alembic", _IDENTITY_LOST),
     ("other_schema_not_included", "postgresql"): ("retort", _OTHER_SCHEMA),
     ("other_schema_existing_not_included", "postgresql"): ("retort", _OTHER_SCHEMA),
-    ("index_expression", "postgresql"): (
-        "alembic",
-        "add_index of a functional index: Alembic's diff carries the target's Index (upper(t.name)), retort a copy "
-        "whose expression is not bound to the table (upper(name))",
-    ),
 }
 
 RENDER_KNOWN: dict[tuple[str, str], tuple[str, str]] = {
-    ("tables_added_removed", "postgresql"): ("alembic", _SERIAL),
-    ("cross_schema", "postgresql"): ("alembic", _SERIAL),
-    ("tables_added_removed", "mysql"): (
-        "alembic", "removed MySQL table: Alembic's downgrade create_table keeps mysql_engine / mysql_default_charset / "
-                   "mysql_collate, retort's does not",
-    ),
     ("comments", "postgresql"): ("alembic", _SERIAL_ALTER),
     ("comments", "mysql"): ("alembic", _SERIAL_ALTER),
     ("server_defaults_unchanged", "sqlite"): ("retort", _DEFAULTS_FP),
     ("server_defaults_unchanged", "mysql"): ("retort", _DEFAULTS_FP),
-    ("unique_constraints", "postgresql"): (
-        "alembic", "reflected PG unique constraint: Alembic renders postgresql_nulls_not_distinct=False, retort not"
-    ),
-    ("unique_constraints", "mysql"): ("alembic", _MYSQL_UNIQUE),
     ("foreign_keys", "mysql"): ("retort", _MYSQL_FK_INDEX),
     **{
         ("unique_column_flag", b): (
@@ -79,8 +52,6 @@ RENDER_KNOWN: dict[tuple[str, str], tuple[str, str]] = {
         )
         for b in ("sqlite", "postgresql", "mysql")
     },
-    ("identity_columns", "postgresql"): ("alembic", _IDENTITY_OFF),
-    ("identity_columns_compared", "postgresql"): ("alembic", _IDENTITY_LOST),
     ("pg_types", "postgresql"): (
         "retort", "Alembic renders postgresql.JSON(astext_type=Text()) / ARRAY(INTEGER()) without the sa. prefix "
                   "(NameError when run), retort writes sa.Text() / sa.INTEGER()",
@@ -90,7 +61,7 @@ RENDER_KNOWN: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 # a few "alembic is right" pairs kept as strict xfails so a fix is noticed
-XFAIL_DIFF = {("tables_added_removed", "postgresql"), ("identity_columns_compared", "postgresql")}
+XFAIL_DIFF: set[tuple[str, str]] = set()
 XFAIL_RENDER = {("comments", "mysql")}
 
 
