@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -45,6 +46,22 @@ class Result:
     floor_s: Optional[float]
     target: str
     extra: dict
+    # CPU seconds (this process plus the timed child processes): on a shared
+    # machine the wall clock also counts waiting for a core; CPU time does not
+    # (nor does it count a database server's work, which the floor shares)
+    retort_cpu: Optional[float] = None
+    alembic_cpu: Optional[float] = None
+    floor_cpu: Optional[float] = None
+
+    @property
+    def cpu_speedup(self) -> Optional[float]:
+        """alembic / retort in CPU time."""
+        return self.alembic_cpu / self.retort_cpu if self.alembic_cpu and self.retort_cpu else None
+
+    @property
+    def cpu_over_floor(self) -> Optional[float]:
+        """retort / floor in CPU time."""
+        return self.retort_cpu / self.floor_cpu if self.floor_cpu and self.retort_cpu else None
 
     @property
     def speedup(self) -> Optional[float]:
@@ -57,12 +74,20 @@ class Result:
         return self.retort_s / self.floor_s if self.floor_s else None
 
 
-def _time(fn: Runner, before: Optional[Callable[[], None]] = None) -> float:
+def _cpu() -> float:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def _time(fn: Runner, before: Optional[Callable[[], None]] = None) -> tuple[float, float]:
+    """Run ``fn`` once; return its wall-clock and CPU seconds."""
     if before:
         before()  # untimed: e.g. restore a fresh database
+    cpu = _cpu()
     start = time.perf_counter()
     fn()
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    return wall, _cpu() - cpu
 
 
 def measure(case: Case, repeats: int) -> Result:
@@ -77,16 +102,21 @@ def measure(case: Case, repeats: int) -> Result:
         for fn in runners.values():  # warm-up: caches, imports, connection pools
             _time(fn, case.before_each)
         samples: dict[str, list[float]] = {k: [] for k in runners}
+        cpu_samples: dict[str, list[float]] = {k: [] for k in runners}
         for _ in range(repeats):
             for key, fn in runners.items():
-                samples[key].append(_time(fn, case.before_each))
+                wall, cpu = _time(fn, case.before_each)
+                samples[key].append(wall)
+                cpu_samples[key].append(cpu)
     finally:
         if case.teardown:
             case.teardown()
     med = {k: statistics.median(v) for k, v in samples.items()}
+    cpu_med = {k: statistics.median(v) for k, v in cpu_samples.items()}
     return Result(
         case.workload, case.name, med["retort"], med.get("alembic"), med.get("floor"),
         case.target, case.extra,
+        cpu_med["retort"], cpu_med.get("alembic"), cpu_med.get("floor"),
     )
 
 
@@ -130,14 +160,15 @@ def _fmt(value: Optional[float], unit: str = "") -> str:
 
 
 def print_table(results: Iterable[Result], out: TextIO = sys.stdout) -> None:
-    """Print medians and ratios as an aligned table."""
+    """Print medians and ratios (wall clock, then CPU time) as an aligned table."""
     header = (
-        "workload", "case", "retort", "alembic", "floor", "alembic/retort", "retort/floor", "target", "notes"
+        "workload", "case", "retort", "alembic", "floor", "alembic/retort", "retort/floor",
+        "cpu a/r", "cpu r/f", "target", "notes",
     )
     rows = [header] + [
         (
             r.workload, r.name, _fmt(r.retort_s, "s"), _fmt(r.alembic_s, "s"), _fmt(r.floor_s, "s"),
-            _fmt(r.speedup), _fmt(r.over_floor), r.target,
+            _fmt(r.speedup), _fmt(r.over_floor), _fmt(r.cpu_speedup), _fmt(r.cpu_over_floor), r.target,
             " ".join(f"{k}={v}" for k, v in r.extra.items()),
         )
         for r in results
@@ -158,5 +189,7 @@ def write_json_lines(results: Iterable[Result], path: str) -> None:
                 "workload": r.workload, "case": r.name, "retort_s": r.retort_s,
                 "alembic_s": r.alembic_s, "floor_s": r.floor_s,
                 "alembic_over_retort": r.speedup, "retort_over_floor": r.over_floor,
+                "retort_cpu_s": r.retort_cpu, "alembic_cpu_s": r.alembic_cpu, "floor_cpu_s": r.floor_cpu,
+                "cpu_alembic_over_retort": r.cpu_speedup, "cpu_retort_over_floor": r.cpu_over_floor,
                 "target": r.target, "time": time.time(), **r.extra,
             }) + "\n")
