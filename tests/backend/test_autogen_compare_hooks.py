@@ -320,3 +320,17 @@ def test_target_schema_not_yet_in_database(engine):
     diff = diffs(engine, m, include_schemas=True,
                  include_name=lambda name, type_, parents: type_ != "schema" or name == "rt_not_there")
     assert [(d[0], d[1].schema, d[1].name) for d in diff] == [("add_table", "rt_not_there", "t")]
+
+
+def test_column_comparator_that_raises_names_the_column(sqlite_engine):
+    m = MetaData()
+    _base(m, Column("a", Integer))
+    m.create_all(sqlite_engine)
+
+    @comparators.dispatch_for("column")
+    def broken_column_hook(autogen_context, alter_column_op, schema, tname, cname, conn_col, metadata_col):
+        if cname == "a":
+            raise KeyError("nope")
+
+    with pytest.raises(AutogenerateError, match=r"broken_column_hook failed on column a of table t: KeyError"):
+        diffs(sqlite_engine, m)

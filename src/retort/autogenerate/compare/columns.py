@@ -103,7 +103,8 @@ def compare_columns(
         alter: Any = _alter_op(ops, tname, schema, cc, mc) if user_hooks else PendingAlter()
         run.current_column = (cc, mc)
         run.call_all(
-            hooks, ctx, alter, schema, tname, mc.name, conn_col, mc.source, schema=schema, table=tname
+            hooks, ctx, alter, schema, tname, mc.name, conn_col, mc.source,
+            schema=schema, table=tname, column=mc.name,
         )
         run.current_column = None
         if alter_has_changes(alter):

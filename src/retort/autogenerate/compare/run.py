@@ -122,7 +122,12 @@ class ComparisonRun:
             raise self.failure(fn, exc, schema, table) from exc
 
     def call_all(
-        self, fns: list[Callable[..., Any]], *args: Any, schema: str | None = None, table: str | None = None
+        self,
+        fns: list[Callable[..., Any]],
+        *args: Any,
+        schema: str | None = None,
+        table: str | None = None,
+        column: str | None = None,
     ) -> None:
         """Call each comparator in turn, errors wrapped as in :meth:`call` (one try for all)."""
         fn: Callable[..., Any] | None = None
@@ -132,14 +137,18 @@ class ComparisonRun:
         except AutogenerateError:
             raise
         except Exception as exc:
-            raise self.failure(fn, exc, schema, table) from exc
+            raise self.failure(fn, exc, schema, table, column) from exc
 
     @staticmethod
-    def failure(fn: Any, exc: Exception, schema: str | None, table: str | None) -> AutogenerateError:
+    def failure(
+        fn: Any, exc: Exception, schema: str | None, table: str | None, column: str | None = None
+    ) -> AutogenerateError:
         name = _hook_name(fn)
         where = ""
+        if column is not None:
+            where = f" on column {column}"
         if table is not None:
-            where = f" on table {schema + '.' if schema else ''}{table}"
+            where += f"{' of' if column else ' on'} table {schema + '.' if schema else ''}{table}"
         return AutogenerateError(
             f"comparator {name} failed{where}: {type(exc).__name__}: {exc}",
             comparator=name,
