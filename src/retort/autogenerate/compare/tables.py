@@ -29,10 +29,11 @@ __all__ = ["compare_tables", "sort_table_ops"]
 # Where each built-in op goes inside one table's ModifyTableOps: constraints
 # that depend on columns are dropped before the columns change and created
 # after, so the list runs as written on every backend (and reverses cleanly).
+# (Alembic lists columns first; on MySQL its drop_column then fails while a
+# foreign key still uses the column.)  DropConstraintOp: 0 for a foreign
+# key, 1 otherwise.  Ops of user hooks keep their order, after these.
 _PHASES = {
-    "DropForeignKey": 0,
     "DropIndexOp": 1,
-    "DropUnique": 1,
     "AddColumnOp": 2,
     "DropColumnOp": 3,
     "AlterColumnOp": 4,
