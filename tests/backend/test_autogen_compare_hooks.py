@@ -334,3 +334,11 @@ def test_column_comparator_that_raises_names_the_column(sqlite_engine):
 
     with pytest.raises(AutogenerateError, match=r"broken_column_hook failed on column a of table t: KeyError"):
         diffs(sqlite_engine, m)
+
+
+def test_table_in_two_target_metadata(sqlite_engine):
+    m1, m2 = MetaData(), MetaData()
+    _base(m1)
+    _base(m2)
+    with pytest.raises(AutogenerateError, match="more than one target MetaData"):
+        diffs(sqlite_engine, [m1, m2])

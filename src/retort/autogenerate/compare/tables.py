@@ -162,6 +162,12 @@ def compare_tables(autogen_context: AutogenContext, upgrade_ops: UpgradeOps, sch
             key = (run.schema_key(table.schema), table.name)
             if key[0] not in wanted or key == version_key:
                 continue
+            if key in meta:
+                raise AutogenerateError(
+                    f"table {table.fullname!r} is defined in more than one target MetaData",
+                    schema=table.schema,
+                    table_name=table.name,
+                )
             meta[key] = table
 
     conn_keys: list[tuple[str | None, str]] = []
