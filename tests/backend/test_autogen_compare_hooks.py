@@ -342,3 +342,19 @@ def test_table_in_two_target_metadata(sqlite_engine):
     _base(m2)
     with pytest.raises(AutogenerateError, match="more than one target MetaData"):
         diffs(sqlite_engine, [m1, m2])
+
+
+def test_include_name_parent_names(sqlite_engine):
+    m = MetaData()
+    _base(m, Column("a", Integer), sa.Index("ix_a", "a"))
+    m.create_all(sqlite_engine)
+    seen = []
+
+    def include_name(name, type_, parent_names):
+        seen.append((type_, name, dict(parent_names)))
+        return True
+
+    assert diffs(sqlite_engine, m, include_name=include_name) == []
+    assert ("table", "t", {"schema_name": None}) in seen
+    assert ("column", "a", {"schema_name": None, "table_name": "t", "schema_qualified_table_name": "t"}) in seen
+    assert ("index", "ix_a", {"schema_name": None, "table_name": "t", "schema_qualified_table_name": "t"}) in seen

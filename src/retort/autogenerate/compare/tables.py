@@ -185,7 +185,7 @@ def compare_tables(autogen_context: AutogenContext, upgrade_ops: UpgradeOps, sch
             # a version table by a default name (say, alembic_version kept from
             # before a switch) is not the application's, unless the target says so
             and ((schema, n) not in default_version_keys or (schema, n) in meta)
-            and ctx.run_name_filters(n, "table", {"schema_name": schema, "table_name": n})
+            and ctx.run_name_filters(n, "table", {"schema_name": schema})
         ]
         run.reflect(schema, keep)
         conn_keys.extend((schema, n) for n in keep)
