@@ -567,3 +567,191 @@ def sqlite_version_table_default():
         Table("t", md, Column("id", Integer, primary_key=True))
 
     return db, model(target)
+
+
+# --- whole tables, both ways (rendering of every type from the model and from reflection) -
+
+
+def _everything(md: MetaData, backend_types: list[Column] | None = None) -> None:
+    Table("parent", md, Column("id", Integer, primary_key=True), Column("code", String(10), unique=True))
+    Table(
+        "everything", md,
+        Column("id", sa.BigInteger, primary_key=True),
+        Column("parent_id", Integer, ForeignKey("parent.id", ondelete="CASCADE"), nullable=False),
+        Column("parent_code", String(10), ForeignKey("parent.code", name="fk_code")),
+        Column("s", String(40), nullable=False, server_default="x"),
+        Column("u", sa.Unicode(30)), Column("tx", sa.Text), Column("n", sa.Numeric(10, 3)),
+        Column("f", sa.Float), Column("b", sa.Boolean, server_default=sa.true()), Column("d", sa.Date),
+        Column("dt", sa.DateTime, server_default=sa.func.now()), Column("tm", sa.Time),
+        Column("lb", sa.LargeBinary), Column("si", sa.SmallInteger), Column("ch", sa.CHAR(3)),
+        Column("e", sa.Enum("one", "two", name="everything_e")), Column("j", sa.JSON),
+        *(backend_types or []),
+        sa.UniqueConstraint("s", "d", name="uq_everything_s_d"),
+        sa.CheckConstraint("si > 0", name="ck_everything_si"),
+        Index("ix_everything_dt", "dt"),
+        Index("ix_everything_s_n", "s", "n", unique=True),
+        comment=None,
+    )
+
+
+@scenario()
+def create_everything():
+    return (lambda conn: None), model(_everything)
+
+
+@scenario()
+def drop_everything():
+    return create(_everything), model(lambda md: None)
+
+
+@scenario(backends=("postgresql",))
+def drop_everything_pg_types():
+    def build(md):
+        _everything(md, [
+            Column("jb", postgresql.JSONB), Column("arr", postgresql.ARRAY(String(5))),
+            Column("ip", postgresql.INET), Column("uid", postgresql.UUID(as_uuid=True)),
+            Column("iv", sa.Interval), Column("ts", postgresql.TIMESTAMP(timezone=True, precision=3)),
+            Column("by", postgresql.BYTEA), Column("dp", postgresql.DOUBLE_PRECISION),
+            Column("ident", Integer, sa.Identity(start=5)), Column("comp", Integer, sa.Computed("si * 2", persisted=True)),
+        ])
+
+    return create(build), model(lambda md: None)
+
+
+@scenario(backends=("mysql",))
+def drop_everything_mysql_types():
+    def build(md):
+        _everything(md, [
+            Column("m1", mysql.VARCHAR(20, charset="latin1", collation="latin1_bin")),
+            Column("m2", mysql.INTEGER(unsigned=True)), Column("m3", mysql.TINYINT(display_width=1)),
+            Column("m4", mysql.SET("a", "b")), Column("m5", mysql.LONGTEXT), Column("m6", mysql.DATETIME(fsp=3)),
+            Column("m7", mysql.MEDIUMINT), Column("m8", mysql.YEAR), Column("m9", mysql.BIT(8)),
+            Column("m10", mysql.DOUBLE(asdecimal=False)), Column("m11", Integer, sa.Computed("si + 1")),
+        ])
+
+    return create(build), model(lambda md: None)
+
+
+@scenario(backends=("postgresql",))
+def create_everything_pg_types():
+    def build(md):
+        _everything(md, [
+            Column("jb", postgresql.JSONB), Column("arr", postgresql.ARRAY(String(5))),
+            Column("ident", Integer, sa.Identity(start=5, increment=2)),
+            Column("comp", Integer, sa.Computed("si * 2", persisted=True)),
+            Column("pe", postgresql.ENUM("a", "b", name="pe2")),
+        ])
+
+    return (lambda conn: None), model(build)
+
+
+# --- more detection ------------------------------------------------------------------------
+
+
+@scenario()
+def check_constraints_not_compared():
+    def db(md):
+        Table("t", md, Column("id", Integer, primary_key=True), Column("a", Integer),
+              sa.CheckConstraint("a > 0", name="ck_gone"))
+
+    def target(md):
+        Table("t", md, Column("id", Integer, primary_key=True), Column("a", Integer),
+              sa.CheckConstraint("a < 100", name="ck_new"))
+
+    return create(db), model(target)
+
+
+@scenario(backends=("postgresql",))
+def pg_enum_values_changed():
+    def db(md):
+        Table("t", md, Column("id", Integer, primary_key=True), Column("e", postgresql.ENUM("a", "b", name="en")))
+
+    def target(md):
+        Table("t", md, Column("id", Integer, primary_key=True), Column("e", postgresql.ENUM("a", "b", "c", name="en")))
+
+    return create(db), model(target)
+
+
+@scenario()
+def dependent_tables_order():
+    def db(md):
+        Table("a", md, Column("id", Integer, primary_key=True))
+        Table("b", md, Column("id", Integer, primary_key=True), Column("a_id", Integer, ForeignKey("a.id")))
+        Table("c", md, Column("id", Integer, primary_key=True), Column("b_id", Integer, ForeignKey("b.id")))
+
+    def target(md):
+        Table("z", md, Column("id", Integer, primary_key=True), Column("y_id", Integer, ForeignKey("y.id")))
+        Table("y", md, Column("id", Integer, primary_key=True), Column("x_id", Integer, ForeignKey("x.id")))
+        Table("x", md, Column("id", Integer, primary_key=True))
+
+    return create(db), model(target)
+
+
+@scenario(compare_server_default=True)
+def server_default_func_changes():
+    def db(md):
+        Table("t", md, Column("id", Integer, primary_key=True),
+              Column("a", sa.DateTime, server_default=sa.func.now()),
+              Column("b", Integer, server_default=text("1")),
+              Column("c", String(5), server_default=text("'q'")))
+
+    def target(md):
+        Table("t", md, Column("id", Integer, primary_key=True),
+              Column("a", sa.DateTime),
+              Column("b", Integer, server_default=text("2")),
+              Column("c", String(5), server_default="q"))
+
+    return create(db), model(target)
+
+
+@scenario(backends=("postgresql",), include_schemas=True)
+def other_schema_changes():
+    def db(conn):
+        _pg_schemas(conn)
+        md = MetaData()
+        Table("t", md, Column("id", Integer, primary_key=True), Column("old", Integer), schema="other")
+        Table("gone", md, Column("id", Integer, primary_key=True), schema="other")
+        Index("ix_other_old", md.tables["other.t"].c.old)
+        md.create_all(conn)
+
+    def target(md):
+        t = Table("t", md, Column("id", Integer, primary_key=True), Column("new", String(5), nullable=False),
+                  schema="other")
+        Index("ix_other_new", t.c.new, unique=True)
+
+    return db, model(target)
+
+
+@scenario()
+def string_collation_and_lengths():
+    def db(md):
+        Table("t", md, Column("id", Integer, primary_key=True), Column("a", String(10)), Column("b", sa.Text))
+
+    def target(md):
+        Table("t", md, Column("id", Integer, primary_key=True), Column("a", String(10)),
+              Column("b", sa.Text), Column("c", String(5)))
+
+    return create(db), model(target)
+
+
+@scenario(backends=("sqlite", "postgresql"))
+def unique_and_index_same_columns():
+    def build(md):
+        t = Table("t", md, Column("id", Integer, primary_key=True), Column("a", Integer), Column("b", Integer),
+                  sa.UniqueConstraint("a", name="uq_t_a"))
+        Index("ix_t_b", t.c.b, unique=True)
+        Index("ix_t_ab", t.c.a, t.c.b)
+
+    return create(build), model(build)
+
+
+@scenario()
+def no_changes_with_fks_and_indexes():
+    def build(md):
+        Table("p", md, Column("id", Integer, primary_key=True))
+        t = Table("t", md, Column("id", Integer, primary_key=True),
+                  Column("pid", Integer, ForeignKey("p.id", ondelete="SET NULL")),
+                  Column("n", String(20), nullable=False), sa.UniqueConstraint("n", name="uq_t_n"))
+        Index("ix_t_pid", t.c.pid)
+
+    return create(build), model(build)
