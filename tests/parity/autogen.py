@@ -162,8 +162,11 @@ def statements(code: str, *, strip_op_f: bool = True) -> list[str]:
         code = _OP_F.sub(r"\1", code)
     out: list[str] = []
     for line in code.splitlines():
-        if line.startswith("    ") and not line.startswith("     ") or not out:
+        stripped = line.lstrip()
+        indent = len(line) - len(stripped)
+        # a directive starts at the body's indent, or one level in inside a batch block
+        if not out or indent == 4 or (indent == 8 and stripped.startswith("batch_op.")):
             out.append(line.strip())
         else:
             out[-1] += " " + line.strip()
-    return sorted(out)
+    return sorted(statement.strip() for statement in out)
