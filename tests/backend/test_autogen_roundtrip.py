@@ -32,7 +32,7 @@ from retort.migration import MigrationContext
 from retort.operations import Operations
 from retort.operations.ops import ModifyTableOps
 
-SEEDS = range(40)
+SEEDS = range(60)
 OTHER_SCHEMA = "rt_other"
 
 
@@ -433,7 +433,7 @@ def run_rendered(engine: sa.Engine, container: Any) -> None:
         exec(compile(f"def step():\n{body}\n    pass\nstep()\n", "<rendered>", "exec"), namespace)
 
 
-@pytest.mark.parametrize("seed", range(20))
+@pytest.mark.parametrize("seed", range(30))
 def test_rendered_roundtrip(engine, seed):
     gen = Gen(1000 + seed, engine.name)
     before = gen.schema()
