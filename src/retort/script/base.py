@@ -178,17 +178,20 @@ class Script(Revision):
                 text = "%s -> %s" % (self._format_down_revision(), text)
         if include_branches and self.branch_labels:
             text += " (%s)" % format_as_comma(sorted(self.branch_labels))
+        # the graph's own attributes rather than the is_* properties: history
+        # formats every revision, and these conditions are mostly all false
         if head_indicators or tree_indicators:
-            text += "%s%s%s" % (
-                " (head)" if self._is_real_head else "",
-                " (effective head)" if self.is_head and not self._is_real_head else "",
-                " (current)" if self._db_current_indicator else "",
-            )
+            if not self._all_nextrev:
+                text += " (head)"
+            elif not self.nextrev:
+                text += " (effective head)"
+            if self._db_current_indicator:
+                text += " (current)"
         if tree_indicators:
-            text += "%s%s" % (
-                " (branchpoint)" if self.is_branch_point else "",
-                " (mergepoint)" if self.is_merge_point else "",
-            )
+            if len(self.nextrev) > 1:
+                text += " (branchpoint)"
+            if len(self._down) > 1:
+                text += " (mergepoint)"
         if include_doc:
             text += ", %s" % self.doc
         return text
@@ -221,21 +224,24 @@ class Script(Revision):
         cls, scriptdir: ScriptDirectory, dir_: str, filename: str, cache: _headers.HeaderCache | None = None,
         relpath: str | None = None,
     ) -> Script | None:
-        path = os.path.join(dir_, filename)
+        # once per revision file on every command: a plain concatenation for
+        # the usual separator-less directory, os.path.join otherwise
+        path = dir_ + os.sep + filename if dir_ and not dir_.endswith(("/", os.sep)) else os.path.join(dir_, filename)
         if scriptdir.sourceless:
             m = _SOURCELESS_FILE.match(filename)
             if m is not None:
                 if os.path.exists(os.path.join(dir_, m.group(1) + ".py")):
                     return None  # the source file beside it is the revision
                 return cls._from_module(path, pyfiles.load_module_py(re.sub(r"\W", "_", filename), path))
-        if _SOURCE_FILE.match(filename) is None:
-            return None
         st = None
-        if cache is not None:
+        if cache is not None and filename.endswith(".py"):
+            # only revision files are ever cached, so a hit needs no name check
             st = os.stat(path)
             header = cache.get(relpath or filename, st)
             if header is not None:
                 return cls._from_header(path, header)
+        if _SOURCE_FILE.match(filename) is None:
+            return None
         try:
             header = _headers.read_header(path)
         except _headers.NeedsImport:
