@@ -805,3 +805,19 @@ def nc_drop_constraint_named(op):
 def nc_create_index(op):
     op.create_index(op.f("ix_t_a"), "t", ["a"])
     op.create_index("plain_name", "t", ["b"])
+
+
+@case
+def execute_multi_table(op):
+    a = sa.table("a", sa.column("id", Integer), sa.column("x", Integer))
+    b = sa.table("b", sa.column("id", Integer), sa.column("a_id", Integer))
+    op.execute(a.update().where(a.c.id == b.c.a_id).where(b.c.id == 5).values(x=1))
+    op.execute(a.delete().where(sa.exists().where(b.c.a_id == a.c.id).where(b.c.id > 2)))
+
+
+# run with literal_binds=True, as the offline half of Alembic's generic env.py does
+LITERAL_BINDS_CASES = (
+    "execute_constructs", "execute_multi_table", "execute_inline_literal_types", "execute_strings",
+    "bulk_insert_multi", "bulk_insert_single", "bulk_insert_table_obj", "bulk_insert_unicode",
+    "create_table_server_defaults", "alter_server_default_set", "check",
+)

@@ -154,15 +154,19 @@ class Twin:
         text = text.replace(str(self.dirs[tool].resolve()), "<P>").replace(str(self.dirs[tool]), "<P>")
         return text
 
-    def versions(self, tool: str) -> list[str] | None:
+    def versions(self, tool: str, table: str = "alembic_version") -> list[str] | None:
         db = self.dirs[tool] / "app.db"
         if not db.exists():
             return None
         with sqlite3.connect(db) as conn:
             try:
-                return sorted(r[0] for r in conn.execute("SELECT version_num FROM alembic_version"))
+                return sorted(r[0] for r in conn.execute(f"SELECT version_num FROM {table}"))
             except sqlite3.OperationalError:
                 return None
+
+    def rows(self, tool: str, sql: str) -> list[tuple]:
+        with sqlite3.connect(self.dirs[tool] / "app.db") as conn:
+            return [tuple(r) for r in conn.execute(sql)]
 
     def tables(self, tool: str) -> list[str]:
         db = self.dirs[tool] / "app.db"
