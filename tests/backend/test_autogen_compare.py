@@ -656,3 +656,15 @@ def test_foreign_key_varieties_unchanged(engine):
           sa.ForeignKeyConstraint(["parent_id"], ["c.id"], name="fk_self", ondelete="NO ACTION"))
     m.create_all(engine)
     assert diffs(engine, m) == []
+
+
+def test_dropped_table_with_enum_comes_back(postgresql_engine):
+    old = MetaData()
+    _base(old, Column("mood", sa.Enum("happy", "sad", name="mood")))
+    old.create_all(postgresql_engine)
+    with postgresql_engine.connect() as conn:
+        script = produce_migrations(MigrationContext.configure(conn), MetaData())
+    run_ops(postgresql_engine, script.upgrade_ops)
+    # the type outlives its table (as with Alembic); the downgrade uses it again
+    run_ops(postgresql_engine, script.downgrade_ops)
+    assert diffs(postgresql_engine, old) == []

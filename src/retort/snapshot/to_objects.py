@@ -7,6 +7,7 @@ or a user hook whose documented signature takes a ``Table`` / ``Column``.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from sqlalchemy import (
@@ -51,6 +52,15 @@ def server_default_from_snapshot(col: ColumnSnapshot) -> Any:
     return None
 
 
+def _existing_type(type_: Any) -> Any:
+    """A reflected named type (PostgreSQL ENUM, DOMAIN) exists already: re-creating its
+    table (a drop's reverse) must not create it again; dropping a table leaves it."""
+    if getattr(type_, "create_type", None) is True:
+        type_ = copy.copy(type_)
+        type_.create_type = False
+    return type_
+
+
 def column_from_snapshot(col: ColumnSnapshot) -> Column[Any]:
     """Return a new, unattached ``Column`` described by ``col``."""
     args: list[Any] = []
@@ -64,7 +74,7 @@ def column_from_snapshot(col: ColumnSnapshot) -> Column[Any]:
         kw["autoincrement"] = autoinc
     return Column(
         col.name,
-        col.type,
+        _existing_type(col.type),
         *args,
         nullable=col.nullable,
         comment=col.comment,
