@@ -11,6 +11,7 @@ commits implicitly the error lists the statements that did run.
 from __future__ import annotations
 
 import contextlib
+import logging
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from sqlalchemy import event
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from retort.runtime.steps import MigrationStep
 
 __all__ = ["run_steps", "StepLog"]
+
+_MISSING: Any = object()
 
 
 class StepLog:
@@ -108,7 +111,9 @@ def _run_one(
 ) -> tuple[str, ...]:
     new_heads = step.next_heads(heads)
     if not step.is_stamp or getattr(step, "sources", None) is not None:  # Alembic logs stamps as steps too
-        ctx.log.info("Running %s", getattr(step, "log_entry", step.short_log))
+        if ctx.log.isEnabledFor(logging.INFO):  # the entry is built only to be shown
+            entry = getattr(step, "log_entry", _MISSING)
+            ctx.log.info("Running %s", step.short_log if entry is _MISSING else entry)
         if ctx.as_sql:
             ctx.impl.static_output(f"-- Running {step.short_log}")
     savepoint = _begin_savepoint(ctx)
@@ -125,9 +130,11 @@ def _run_one(
     finally:
         ctx._step_log = None
         ctx._savepoint = None
-    info = step.info(heads, new_heads)
-    for callback in ctx.on_version_apply_callbacks:
-        callback(ctx=ctx, step=info, heads=set(new_heads), run_args=kw)
+    callbacks = ctx.on_version_apply_callbacks
+    if callbacks:
+        info = step.info(heads, new_heads)
+        for callback in callbacks:
+            callback(ctx=ctx, step=info, heads=set(new_heads), run_args=kw)
     return new_heads
 
 
