@@ -8,8 +8,10 @@ are pinned as strict xfails at the end.
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
+import sqlalchemy as sa
 
 from .autogen import statements
 from .cli_project import TOOLS, Twin, add_model, build, revision_text
@@ -280,3 +282,106 @@ def test_autogenerate_detected_log_lines(modelled):
 def test_autogenerate_revision_text_raw(modelled):
     modelled.both("revision", "--autogenerate", "-m", "auto", "--rev-id", "ag1", "--head", "m6")
     assert revision_text(modelled, "retort", "ag1") == revision_text(modelled, "alembic", "ag1")
+
+
+# --- the same project offline for the server dialects ----------------------------------------
+
+SERVER_URLS = {
+    "postgresql": "postgresql+psycopg://u@h/db",
+    "mysql": "mysql+pymysql://u@h/db",
+    "mariadb": "mariadb+pymysql://u@h/db",
+    "mssql": "mssql+pyodbc://u@h/db",
+    "oracle": "oracle+oracledb://u@h/db",
+}
+
+
+@pytest.fixture(scope="module")
+def server_templates(tmp_path_factory, template):
+    out = {}
+    for name, url in SERVER_URLS.items():
+        path = tmp_path_factory.mktemp(f"parity_{name}") / "template"
+        shutil.copytree(template, path)
+        ini = (path / "alembic.ini").read_text()
+        (path / "alembic.ini").write_text(re.sub(r"(?m)^sqlalchemy\.url = .*$", f"sqlalchemy.url = {url}", ini))
+        out[name] = path
+    return out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("upgrade", "base:c3", "--sql"), ("upgrade", "b2:e5", "--sql"), ("downgrade", "e5:b2", "--sql"),
+     ("stamp", "heads", "--sql"), ("upgrade", "x7", "--sql")],
+    ids=" ".join,
+)
+@pytest.mark.parametrize("dialect", list(SERVER_URLS))
+def test_offline_sql_on_servers_same(tmp_path, server_templates, dialect, args):
+    twin = Twin(tmp_path, server_templates[dialect])
+    a, r = twin.both(*args)
+    assert (r.code, r.out) == (a.code, a.out) and a.code == 0
+    assert _log(r.err) == _log(a.err)
+
+
+# --- the same project online on PostgreSQL and MariaDB ---------------------------------------
+
+SERVER_WALK = [
+    ("upgrade", "c3"),
+    ("current",),
+    ("upgrade", "heads"),
+    ("current", "-v"),
+    ("history", "-i"),
+    ("downgrade", "lib@-1"),
+    ("downgrade", "e5"),
+    ("upgrade", "feat@head"),
+    ("upgrade", "heads"),
+    ("stamp", "--purge", "heads"),
+    ("current",),
+    ("downgrade", "base"),
+    ("current",),
+]
+
+
+def _wipe(engine, backend):
+    with engine.begin() as conn:
+        if backend == "postgresql":
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+        else:
+            conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 0")
+            for (name,) in conn.exec_driver_sql("SHOW TABLES").all():
+                conn.exec_driver_sql(f"DROP TABLE `{name}`")
+            conn.exec_driver_sql("SET FOREIGN_KEY_CHECKS = 1")
+    engine.dispose()
+
+
+def _state(engine):
+    insp = sa.inspect(engine)
+    tables = sorted(insp.get_table_names())
+    versions = None
+    if "alembic_version" in tables:
+        with engine.connect() as conn:
+            versions = sorted(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
+    engine.dispose()
+    return tables, versions
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "mysql"])
+def test_online_walk_on_servers(request, tmp_path, template, backend):
+    engine = request.getfixturevalue(f"{backend}_engine")
+    url = engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    twin = Twin(tmp_path, template)
+    for tool in TOOLS:
+        ini = twin.dirs[tool] / "alembic.ini"
+        ini.write_text(re.sub(r"(?m)^sqlalchemy\.url = .*$", f"sqlalchemy.url = {url}", ini.read_text()))
+    seen = {}
+    try:
+        for tool in ("alembic", "retort"):
+            _wipe(engine, backend)
+            steps = []
+            for args in SERVER_WALK:
+                res = twin.run(tool, *args)
+                out = sorted(res.out.splitlines()) if args[0] == "current" else res.out
+                steps.append((args, res.code, out, _log(res.err), _state(engine)))
+            seen[tool] = steps
+    finally:
+        _wipe(engine, backend)
+    assert seen["retort"] == seen["alembic"]
