@@ -821,3 +821,84 @@ LITERAL_BINDS_CASES = (
     "bulk_insert_multi", "bulk_insert_single", "bulk_insert_table_obj", "bulk_insert_unicode",
     "create_table_server_defaults", "alter_server_default_set", "check",
 )
+
+
+# --- more argument mixes ------------------------------------------------------------------
+
+
+@case
+def bulk_insert_more_types(op):
+    t = sa.table(
+        "t", sa.column("e", sa.Enum("a", "b", name="e")), sa.column("lb", sa.LargeBinary),
+        sa.column("iv", sa.Interval), sa.column("bi", sa.BigInteger), sa.column("f", sa.Float),
+    )
+    op.bulk_insert(t, [
+        {"e": "a", "lb": b"\x00\x01ab", "iv": datetime.timedelta(days=1, seconds=5), "bi": 2**40, "f": 1e-5},
+        {"e": "b", "lb": None, "iv": None, "bi": -1, "f": float("1.25")},
+    ])
+
+
+@case
+def create_table_pg_enum_and_uuid_default(op):
+    op.create_table(
+        "t",
+        Column("id", sa.Uuid, primary_key=True, server_default=text("gen_random_uuid()")),
+        Column("state", postgresql.ENUM("new", "done", name="state_enum", create_type=False)),
+        Column("tags", postgresql.ARRAY(sa.Text), server_default=text("'{}'")),
+    )
+
+
+@case
+def drop_table_with_enum(op):
+    op.drop_table("t")
+    op.execute("DROP TYPE state_enum")
+
+
+@case
+def alter_type_to_enum(op):
+    op.alter_column("t", "s", type_=sa.Enum("x", "y", name="xy"), existing_type=String(10),
+                    postgresql_using="s::xy")
+
+
+@case
+def fk_composite_schemas_options(op):
+    op.create_foreign_key(
+        "fk_c", "child", "parent", ["a", "b"], ["x", "y"], source_schema="app", referent_schema="ref",
+        ondelete="CASCADE", onupdate="NO ACTION", initially="DEFERRED", deferrable=True,
+    )
+
+
+@case
+def index_mixed_expressions(op):
+    op.create_index("ix_m", "t", ["a", text("lower(b)"), sa.column("c").desc()], unique=True, schema="s")
+
+
+@case
+def alter_nullable_and_default_together(op):
+    op.alter_column("t", "c", nullable=False, server_default="0", existing_type=Integer,
+                    existing_server_default=None, existing_nullable=True)
+
+
+@case
+def alter_rename_and_type(op):
+    op.alter_column("t", "c", new_column_name="d", type_=sa.BigInteger, existing_type=Integer,
+                    existing_nullable=False)
+
+
+@case
+def add_column_schema_fk(op):
+    op.add_column("t", Column("pid", Integer, ForeignKey("ref.p.id", name="fk_t_pid")), schema="app")
+
+
+@case
+def add_column_pk_identity(op):
+    op.add_column("t", Column("n", sa.BigInteger, sa.Identity(always=True, start=100), nullable=False))
+
+
+@case
+def table_names_needing_quotes(op):
+    op.create_table("User Table", Column("ID", Integer, primary_key=True), Column("select", String(5)))
+    op.add_column("User Table", Column("Mixed Case", Integer))
+    op.create_index("IX Mixed", "User Table", ["Mixed Case"])
+    op.alter_column("User Table", "select", new_column_name="from", existing_type=String(5))
+    op.drop_table("User Table")
