@@ -75,9 +75,6 @@ def test_offline_upgrade(twin, extra):
     assert _log(r.err) == _log(a.err)
 
 
-@pytest.mark.xfail(strict=True, reason="offline with literal_binds=True: retort writes "
-                                       "'UPDATE accounts SET email=... WHERE name = ...', Alembic "
-                                       "'WHERE accounts.name = ...' (see test_ops_offline literal_binds)")
 def test_offline_upgrade_raw(twin):
     a, r = twin.both("upgrade", "head", "--sql")
     assert r.out == a.out

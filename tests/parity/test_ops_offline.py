@@ -139,25 +139,11 @@ def test_differs_table_names_real_cases():
     assert {name for name, _ in DIFFERS} <= set(CASES)
 
 
-_QUALIFIER = (
-    "literal_binds=True (Alembic's generic env.py offline mode): retort compiles op.execute() constructs with "
-    "include_table=False, so 'UPDATE a SET x=1 FROM b WHERE a.id = b.a_id AND b.id = 5' becomes "
-    "'... WHERE id = a_id AND id = 5' (ambiguous on PostgreSQL) and an EXISTS subquery's a.id binds to b.id "
-    "(wrong rows); single-table statements lose the 'accounts.' qualifier"
-)
-# literal_binds differences beyond DIFFERS: the cases whose WHERE clauses name columns
-LITERAL_DIFFERS = {"execute_constructs", "execute_multi_table"}
-
-
 def _literal_params():
     for name in LITERAL_BINDS_CASES:
         for d in DIALECTS:
             verdict = DIFFERS.get((name, d))
             if verdict is not None:
-                continue
-            if name in LITERAL_DIFFERS:
-                if d == "postgresql":
-                    yield pytest.param(name, d, id=f"{name}-{d}", marks=pytest.mark.xfail(strict=True, reason=_QUALIFIER))
                 continue
             yield pytest.param(name, d, id=f"{name}-{d}")
 

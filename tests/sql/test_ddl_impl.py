@@ -105,7 +105,18 @@ def test_offline_refuses_parameters():
 def test_literal_binds_renders_values_escaped(dialect, expected):
     t = sa.table("t", sa.column("a", sa.String))
     stmt = t.update().where(t.c.a == "x").values(a="it's")
-    assert emitted(dialect, lambda i: i.execute(stmt), literal_binds=True) == [expected.replace("t.a", "a")]
+    assert emitted(dialect, lambda i: i.execute(stmt), literal_binds=True) == [expected]
+
+
+def test_literal_binds_keeps_table_qualifiers_across_tables():
+    # Alembic's generic env.py runs offline with literal_binds=True; dropping the
+    # qualifiers would make "a.id = b.a_id" the ambiguous "id = a_id"
+    a = sa.table("a", sa.column("id", sa.Integer), sa.column("x", sa.Integer))
+    b = sa.table("b", sa.column("id", sa.Integer), sa.column("a_id", sa.Integer))
+    stmt = a.update().values(x=1).where(a.c.id == b.c.a_id).where(b.c.id == 5)
+    assert emitted("postgresql", lambda i: i.execute(stmt), literal_binds=True) == [
+        "UPDATE a SET x=1 FROM b WHERE a.id = b.a_id AND b.id = 5;"
+    ]
 
 
 def test_literal_bindparam_always_renders_inline():

@@ -210,7 +210,9 @@ class DefaultImpl(ComparisonHooks):
     def _compile(self, construct: ClauseElement, literal_binds: bool = False) -> str:
         compile_kw: dict[str, Any] = {}
         if (literal_binds or self.literal_binds) and not isinstance(construct, ExecutableDDLElement):
-            compile_kw = {"compile_kwargs": {"literal_binds": True, "include_table": False}}
+            # columns keep their table qualifier: "WHERE a.id = b.a_id" must not
+            # become the ambiguous "WHERE id = a_id" (only DDL drops qualifiers)
+            compile_kw = {"compile_kwargs": {"literal_binds": True}}
         sql = str(construct.compile(dialect=self.dialect, **compile_kw))
         preparer = self.dialect.identifier_preparer
         if getattr(preparer, "_double_percents", False):
