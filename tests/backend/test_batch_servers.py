@@ -119,7 +119,7 @@ def test_always_moves_and_copies_keeping_everything(engine):
         with ops(conn).batch_alter_table("item", recreate="always") as batch_op:
             batch_op.add_column(sa.Column("extra", sa.Integer, server_default="7"), insert_after="code")
             batch_op.alter_column("note", type_=sa.String(80), existing_type=sa.String(50))
-    assert any(s.startswith("CREATE TABLE _retort_tmp_item") for s in log.statements)
+    assert any(s.startswith("CREATE TABLE _alembic_tmp_item") for s in log.statements)
     after = described(engine)
     assert [c[0] for c in after["columns"]] == ["id", "code", "extra", "qty", "parent_id", "note"]
     assert after["columns"][5][1] == "VARCHAR(80)"
@@ -205,7 +205,7 @@ def test_postgresql_failure_after_the_drop_rolls_back(postgresql_engine):
     before = described(engine)
 
     def inject(conn, cursor, statement, parameters, context, executemany):
-        if statement.startswith("ALTER TABLE _retort_tmp_item RENAME"):
+        if statement.startswith("ALTER TABLE _alembic_tmp_item RENAME"):
             raise RuntimeError("injected failure at the rename")
 
     sa.event.listen(engine, "before_cursor_execute", inject)

@@ -352,10 +352,10 @@ def test_always_recreates_even_for_add_column(engine):
             batch_op.add_column(sa.Column("extra", sa.Integer))
     ddl = [s.split(" (")[0] for s in log.statements if s.startswith(("CREATE", "INSERT", "DROP", "ALTER"))]
     assert ddl == [
-        "CREATE TABLE _retort_tmp_item",
-        "INSERT INTO _retort_tmp_item",
+        "CREATE TABLE _alembic_tmp_item",
+        "INSERT INTO _alembic_tmp_item",
         "DROP TABLE item",
-        "ALTER TABLE _retort_tmp_item RENAME TO item",
+        "ALTER TABLE _alembic_tmp_item RENAME TO item",
         "CREATE UNIQUE INDEX ix_item_pc ON item",
         "CREATE INDEX ix_item_qty ON item",
     ]
@@ -464,7 +464,7 @@ def test_failure_during_the_copy_leaves_table_and_rows(engine):
     assert table_names(engine) == ["child", "item", "parent"]
 
 
-@pytest.mark.parametrize("fail_on", ["DROP TABLE item", "ALTER TABLE _retort_tmp_item RENAME", "CREATE INDEX"])
+@pytest.mark.parametrize("fail_on", ["DROP TABLE item", "ALTER TABLE _alembic_tmp_item RENAME", "CREATE INDEX"])
 def test_failure_after_the_copy_rolls_back_to_the_original(engine, fail_on):
     before = schema_of(engine)
     before_rows = rows(engine, "SELECT * FROM item ORDER BY id")

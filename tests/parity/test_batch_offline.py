@@ -73,7 +73,6 @@ def test_batch_sql_same_as_alembic(name, dialect):
     assert normalise_batch(outcome("retort", dialect, fn)) == normalise_batch(outcome("alembic", dialect, fn))
 
 
-@pytest.mark.xfail(strict=True, reason="batch temp table: Alembic names it _alembic_tmp_t, retort _retort_tmp_t")
 def test_temp_table_name_same_as_alembic():
     fn = BATCH_CASES["add_column_recreate_always"]
     assert "_alembic_tmp_t" in outcome("alembic", "sqlite", fn)

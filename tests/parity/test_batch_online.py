@@ -163,5 +163,5 @@ def test_same_table_and_rows_as_alembic(tmp_path, name):
 def test_retort_keeps_a_usable_table_where_alembic_fails(tmp_path, name):
     """Where Alembic's batch fails (or leaves debris), retort's outcome is a working table with every row."""
     error, state = _outcome("retort", tmp_path, CASES[name])
-    assert "_retort_tmp_t" not in state["tables"] and "t" in state["tables"]
+    assert "_alembic_tmp_t" not in state["tables"] and "t" in state["tables"]
     assert len(state["rows"]) == 3

@@ -48,14 +48,14 @@ def run_batch(dialect: str, **kw) -> list[str]:
 
 def test_sqlite_copy_from_writes_the_whole_move_and_copy():
     assert run_batch("sqlite") == [
-        "CREATE TABLE _retort_tmp_item ( id INTEGER NOT NULL, code VARCHAR(10) NOT NULL, "
+        "CREATE TABLE _alembic_tmp_item ( id INTEGER NOT NULL, code VARCHAR(10) NOT NULL, "
         "amount VARCHAR(5) DEFAULT '3', parent_id INTEGER, PRIMARY KEY (id), "
         "CONSTRAINT fk_item_parent FOREIGN KEY(parent_id) REFERENCES parent (id), "
         "CONSTRAINT uq_item_code UNIQUE (code) )",
-        "INSERT INTO _retort_tmp_item (id, code, amount, parent_id) "
+        "INSERT INTO _alembic_tmp_item (id, code, amount, parent_id) "
         "SELECT item.id, item.code, CAST(item.qty AS VARCHAR(5)) AS qty, item.parent_id FROM item",
         "DROP TABLE item",
-        "ALTER TABLE _retort_tmp_item RENAME TO item",
+        "ALTER TABLE _alembic_tmp_item RENAME TO item",
         "CREATE INDEX ix_item_qty ON item (amount)",
     ]
 
@@ -70,12 +70,12 @@ def test_postgresql_always_keeps_the_sequence_and_frees_names():
     heads = [s.split(" (")[0] for s in out]
     assert heads == [
         "ALTER TABLE item DROP CONSTRAINT uq_item_code",
-        "CREATE TABLE _retort_tmp_item",
-        "INSERT INTO _retort_tmp_item",
-        "SELECT setval(pg_get_serial_sequence('_retort_tmp_item', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM _retort_tmp_item",
+        "CREATE TABLE _alembic_tmp_item",
+        "INSERT INTO _alembic_tmp_item",
+        "SELECT setval(pg_get_serial_sequence('_alembic_tmp_item', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM _alembic_tmp_item",
         "DROP TABLE item",
-        "ALTER TABLE _retort_tmp_item RENAME TO item",
-        "ALTER SEQUENCE _retort_tmp_item_id_seq RENAME TO item_id_seq",
+        "ALTER TABLE _alembic_tmp_item RENAME TO item",
+        "ALTER SEQUENCE _alembic_tmp_item_id_seq RENAME TO item_id_seq",
         "CREATE INDEX ix_item_qty ON item",
     ]
 
@@ -84,7 +84,7 @@ def test_mysql_always_adds_foreign_keys_after_the_rename():
     out = run_batch("mysql", recreate="always")
     assert "FOREIGN KEY" not in out[0]
     assert out[-3:] == [
-        "ALTER TABLE _retort_tmp_item RENAME TO item",
+        "ALTER TABLE _alembic_tmp_item RENAME TO item",
         "CREATE INDEX ix_item_qty ON item (amount)",
         "ALTER TABLE item ADD CONSTRAINT fk_item_parent FOREIGN KEY(parent_id) REFERENCES parent (id)",
     ]
@@ -129,10 +129,10 @@ def test_quoting_and_literals_in_the_copy():
         batch_op.add_column(sa.Column("note", sa.String(9), server_default="it's"))
         batch_op.alter_column("select", nullable=False)
     out = statements(buf)
-    assert out[0].startswith('CREATE TABLE "_retort_tmp_Order" ( id INTEGER NOT NULL, "select" VARCHAR(5) NOT NULL, '
+    assert out[0].startswith('CREATE TABLE "_alembic_tmp_Order" ( id INTEGER NOT NULL, "select" VARCHAR(5) NOT NULL, '
                              "note VARCHAR(9) DEFAULT 'it''s'")
-    assert out[1] == 'INSERT INTO "_retort_tmp_Order" (id, "select") SELECT "Order".id, "Order"."select" FROM "Order"'
-    assert out[3] == 'ALTER TABLE "_retort_tmp_Order" RENAME TO "Order"'
+    assert out[1] == 'INSERT INTO "_alembic_tmp_Order" (id, "select") SELECT "Order".id, "Order"."select" FROM "Order"'
+    assert out[3] == 'ALTER TABLE "_alembic_tmp_Order" RENAME TO "Order"'
 
 
 def test_mssql_copies_into_the_identity_column():
@@ -140,11 +140,11 @@ def test_mssql_copies_into_the_identity_column():
     out = [s for s in out if s]
     heads = [s.split(" (")[0] for s in out]
     assert heads == [
-        "CREATE TABLE _retort_tmp_item",
-        "SET IDENTITY_INSERT _retort_tmp_item ON",
-        "INSERT INTO _retort_tmp_item",
-        "SET IDENTITY_INSERT _retort_tmp_item OFF",
+        "CREATE TABLE _alembic_tmp_item",
+        "SET IDENTITY_INSERT _alembic_tmp_item ON",
+        "INSERT INTO _alembic_tmp_item",
+        "SET IDENTITY_INSERT _alembic_tmp_item OFF",
         "DROP TABLE item",
-        "EXEC sp_rename '_retort_tmp_item', item",
+        "EXEC sp_rename '_alembic_tmp_item', item",
         "CREATE INDEX ix_item_qty ON item",
     ]

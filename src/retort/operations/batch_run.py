@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 __all__ = ["TEMP_PREFIX", "move_and_copy", "rules", "temp_table_name"]
 
-TEMP_PREFIX = "_retort_tmp_"
+TEMP_PREFIX = "_alembic_tmp_"
 
 rules = Dispatcher(what="batch move-and-copy rule")
 rules.register("should_cast", default_should_cast)
