@@ -755,3 +755,95 @@ def no_changes_with_fks_and_indexes():
         Index("ix_t_pid", t.c.pid)
 
     return create(build), model(build)
+
+
+# --- hooks ---------------------------------------------------------------------------------
+
+
+def _compare_type(context, inspected_column, metadata_column, inspected_type, metadata_type):
+    # only length changes of strings count; everything else is "not different"
+    if isinstance(metadata_type, sa.String) and isinstance(inspected_type, sa.String):
+        return getattr(metadata_type, "length", None) != getattr(inspected_type, "length", None)
+    return False
+
+
+def _compare_default(context, inspected_column, metadata_column, inspected_default, metadata_default,
+                     rendered_metadata_default):
+    # report only when the model has a default and the database has none
+    return inspected_default is None and rendered_metadata_default is not None
+
+
+@scenario(compare_type=_compare_type, compare_server_default=_compare_default)
+def hook_callables():
+    def db(md):
+        Table("t", md, Column("id", Integer, primary_key=True), Column("a", String(10)), Column("b", Integer),
+              Column("c", Integer), Column("d", Integer, server_default="1"))
+
+    def target(md):
+        Table("t", md, Column("id", Integer, primary_key=True), Column("a", String(20)), Column("b", sa.BigInteger),
+              Column("c", Integer, server_default="5"), Column("d", Integer, server_default="2"))
+
+    return create(db), model(target)
+
+
+def _schema_filter(name, type_, parent_names):
+    if type_ == "schema":
+        return name in (None, "keep")
+    return True
+
+
+@scenario(backends=("postgresql",), include_schemas=True, include_name=_schema_filter)
+def include_name_schemas():
+    def db(conn):
+        conn.execute(text("CREATE SCHEMA keep"))
+        conn.execute(text("CREATE SCHEMA skip"))
+        conn.execute(text("CREATE TABLE keep.a (id INTEGER PRIMARY KEY)"))
+        conn.execute(text("CREATE TABLE skip.b (id INTEGER PRIMARY KEY)"))
+
+    def target(md):
+        Table("c", md, Column("id", Integer, primary_key=True), schema="keep")
+
+    return db, model(target)
+
+
+@scenario()
+def several_metadata():
+    def db(md):
+        Table("a", md, Column("id", Integer, primary_key=True))
+        Table("gone", md, Column("id", Integer, primary_key=True))
+
+    def target():
+        m1, m2 = MetaData(), MetaData()
+        Table("a", m1, Column("id", Integer, primary_key=True), Column("x", Integer))
+        Table("b", m2, Column("id", Integer, primary_key=True))
+        return [m1, m2]
+
+    return create(db), target
+
+
+@scenario(backends=("mysql",), compare_server_default=True)
+def mysql_on_update_and_defaults():
+    def build(md):
+        Table("t", md, Column("id", Integer, primary_key=True),
+              Column("ts", sa.TIMESTAMP, nullable=False,
+                     server_default=text("CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP")),
+              Column("n", sa.Numeric(6, 2), server_default=text("0.00")),
+              Column("s", String(10), server_default="a'b"),
+              Column("b", sa.Boolean, server_default=sa.false()))
+
+    return create(build), model(build)
+
+
+@scenario(backends=("postgresql",), compare_server_default=True)
+def pg_defaults_more():
+    def build(md):
+        Table("t", md, Column("id", Integer, primary_key=True),
+              Column("ts", sa.DateTime(timezone=True), server_default=sa.func.now()),
+              Column("n", sa.Numeric(6, 2), server_default=text("0.00")),
+              Column("s", String(10), server_default="a'b"),
+              Column("b", sa.Boolean, server_default=sa.false()),
+              Column("arr", postgresql.ARRAY(Integer), server_default=text("ARRAY[]::integer[]")),
+              Column("j", postgresql.JSONB, server_default=text("'[]'")),
+              Column("e", sa.Enum("x", "y", name="dflt_e"), server_default="x"))
+
+    return create(build), model(build)

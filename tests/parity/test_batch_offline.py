@@ -43,16 +43,6 @@ DIFFERS: dict[tuple[str, str], tuple[str, str]] = {
         "retort", "batch naming_convention + create_unique_constraint(None): Alembic raises ValueError"
     ),
     ("passthrough_never", "sqlite"): ("retort", "recreate='never' ALTER COLUMN on SQLite: Alembic writes SQL SQLite rejects"),
-    ("add_column_positioned", "sqlite"): (
-        "alembic",
-        "insert_before='name' for y then insert_after='id' for z: Alembic orders id, y, z, name; retort id, z, y, name",
-    ),
-    ("partial_reordering", "sqlite"): (
-        "alembic",
-        "partial_reordering=[('name', 'id')]: Alembic orders name, x, pid, y, id; retort name, id, x, pid, y",
-    ),
-    ("add_column_positioned", "oracle"): ("alembic", "as on sqlite"),
-    ("partial_reordering", "oracle"): ("alembic", "as on sqlite"),
     ("naming_convention", "oracle"): ("retort", "as on sqlite"),
 }
 

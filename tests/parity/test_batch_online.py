@@ -130,10 +130,6 @@ DIFFERS = {
     "rename_checked_column": (
         "retort", "Alembic's copy keeps CHECK (x > 0) naming the old column: OperationalError; retort renames it"
     ),
-    "several": (
-        "alembic", "add y + rename name->title + drop pid in one batch: Alembic orders id, y, title, x; retort "
-                   "id, title, x, y",
-    ),
 }
 
 
