@@ -318,6 +318,65 @@ def test_insert_before_after_and_partial_reordering(sqlite_engine):
     assert rows(sqlite_engine, "SELECT a, b, c, d, x, y FROM t") == [(1, 2, 3, 4, None, None)]
 
 
+def _int(name: str) -> sa.Column:
+    return sa.Column(name, sa.Integer)
+
+
+# each expected order is what Alembic 1.20 produces for the same batch
+_ORDERS = {
+    "before_then_after": (
+        lambda b: (b.add_column(_int("y"), insert_before="name"), b.add_column(_int("z"), insert_after="id")),
+        {},
+        ["id", "y", "z", "name", "x", "pid"],
+    ),
+    "two_after_one": (
+        lambda b: (b.add_column(_int("y"), insert_after="id"), b.add_column(_int("z"), insert_after="id")),
+        {},
+        ["id", "y", "z", "name", "x", "pid"],
+    ),
+    "before_a_new_column": (
+        lambda b: (b.add_column(_int("y")), b.add_column(_int("z")), b.add_column(_int("w"), insert_before="z")),
+        {},
+        ["id", "name", "x", "pid", "y", "w", "z"],
+    ),
+    "add_rename_drop": (
+        lambda b: (
+            b.add_column(_int("y")),
+            b.alter_column("name", new_column_name="title", existing_type=sa.Integer),
+            b.drop_column("pid"),
+        ),
+        {},
+        ["id", "y", "title", "x"],
+    ),
+    "add_then_drop_last": (lambda b: (b.add_column(_int("y")), b.drop_column("pid")), {}, ["id", "y", "name", "x"]),
+    "drop_last_then_add": (lambda b: (b.drop_column("pid"), b.add_column(_int("y"))), {}, ["id", "name", "x", "y"]),
+    "partial": (lambda b: b.add_column(_int("y")), {"partial_reordering": [("name", "id")]}, ["name", "x", "pid", "y", "id"]),
+    "partial_before": (
+        lambda b: b.add_column(_int("y"), insert_before="x"),
+        {"partial_reordering": [("name", "id")]},
+        ["name", "pid", "y", "id", "x"],
+    ),
+    "partial_original_name": (
+        lambda b: b.alter_column("name", new_column_name="title", existing_type=sa.Integer),
+        {"partial_reordering": [("name", "id")]},
+        ["title", "x", "pid", "id"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(_ORDERS))
+def test_column_order_matches_alembic(sqlite_engine, case):
+    fn, kw, expected = _ORDERS[case]
+    with sqlite_engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, name INTEGER, x INTEGER, pid INTEGER)")
+        conn.exec_driver_sql("INSERT INTO t VALUES (1, 2, 3, 4)")
+        with ops(conn).batch_alter_table("t", recreate="always", **kw) as batch_op:
+            fn(batch_op)
+    assert list(columns(sqlite_engine, "t")) == expected
+    kept = [c for c in expected if c in ("id", "x")]
+    assert rows(sqlite_engine, f"SELECT {', '.join(kept)} FROM t") == [tuple(1 if c == "id" else 3 for c in kept)]
+
+
 def test_partial_reordering_needs_recreate_always(sqlite_engine):
     with sqlite_engine.begin() as conn:
         with pytest.raises(ValueError, match="partial_reordering"):

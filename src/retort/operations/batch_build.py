@@ -21,7 +21,6 @@ from retort.operations.batch_specs import (
     IndexSpec,
     TablePlanError,
     rebuild_column,
-    stable_order,
 )
 
 if TYPE_CHECKING:
@@ -46,7 +45,7 @@ def build_table(plan: TablePlan, tmp_name: str, late_kinds: frozenset[str] = fro
         returned as ``late_constraints`` (bound to the final table) instead.
     """
     try:
-        order = stable_order(plan.order, plan.partial_reordering)
+        order = plan.column_order.resolve()
     except KeyError as exc:
         raise TablePlanError(
             f"batch_alter_table(partial_reordering=...): no column {exc.args[0]!r} "

@@ -17,6 +17,7 @@ from sqlalchemy.sql.elements import TextClause, UnaryExpression
 from sqlalchemy.sql.sqltypes import SchemaType
 
 from retort.operations.batch_build import BuiltTable, build_table, default_should_cast
+from retort.operations.batch_order import ColumnOrder
 from retort.operations.batch_specs import (
     MODIFIERS,
     ColumnSpec,
@@ -74,7 +75,7 @@ class TablePlan:
         self.partial_reordering = [tuple(o) for o in (partial_reordering or ())]
         self.should_cast = should_cast or default_should_cast
         self.columns: dict[str, ColumnSpec] = {}
-        self.order: list[str] = []
+        self.column_order = ColumnOrder([c.name for c in source.columns], self.partial_reordering)
         self.constraints: list[ConstraintSpec] = []
         self.indexes: list[IndexSpec] = []
         self._load(source)
@@ -88,7 +89,6 @@ class TablePlan:
             if getattr(col.type, "create_type", False):
                 col.type.create_type = False
             self.columns[col.name] = ColumnSpec(rebuild_column(col), source=col.name)
-            self.order.append(col.name)
             for const in col.constraints:
                 if isinstance(const, sa_schema.CheckConstraint) and not const._type_bound:
                     self._add_check(const)
@@ -186,7 +186,7 @@ class TablePlan:
         if name not in self.columns:
             raise TablePlanError(
                 f"batch {directive}: table {self.name!r} has no column {name!r} "
-                f"(columns: {', '.join(self.order)})",
+                f"(columns: {', '.join(self.column_order.names)})",
                 table_name=self.name,
             )
         return self.columns[name]
@@ -210,13 +210,10 @@ class TablePlan:
                     f"in table {self.name!r}",
                     table_name=self.name,
                 )
-        if name in self.order:
-            self.order.remove(name)
-        if anchor is None:
-            self.order.append(name)
+        if directive == "add_column":
+            self.column_order.add(name, before, after)
         else:
-            at = self.order.index(anchor)
-            self.order.insert(at if before is not None else at + 1, name)
+            self.column_order.move(name, before, after)
 
     def _replace_implicit_twin(self, spec: ConstraintSpec) -> None:
         for i, other in enumerate(self.constraints):
@@ -286,7 +283,7 @@ class TablePlan:
             return
         self._column(name, "drop_column")
         del self.columns[name]
-        self.order.remove(name)
+        self.column_order.drop(name)
         existing = kw.get("existing_type")
         if existing is not None:
             self._drop_named_check(_schema_type_name(sa.types.to_instance(existing)))
@@ -370,7 +367,7 @@ class TablePlan:
         spec = self.columns[old]
         spec.column = rebuild_column(spec.column, name=new)
         self.columns = {(new if k == old else k): v for k, v in self.columns.items()}
-        self.order = [new if n == old else n for n in self.order]
+        self.column_order.rename(old, new)
         quoted = self.dialect.identifier_preparer.quote(new)
         for const in self.constraints:
             const.columns = [new if c == old else c for c in const.columns]

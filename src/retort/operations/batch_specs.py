@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import schema as sa_schema
@@ -20,7 +20,7 @@ from sqlalchemy.sql.schema import SchemaEventTarget
 
 from retort.util.exc import BatchError
 
-__all__ = ["ColumnSpec", "ConstraintSpec", "IndexSpec", "TablePlanError", "rebuild_column", "stable_order"]
+__all__ = ["ColumnSpec", "ConstraintSpec", "IndexSpec", "TablePlanError", "rebuild_column"]
 
 
 class TablePlanError(BatchError, ValueError):
@@ -231,31 +231,3 @@ def rebuild_column(
         **col.dialect_kwargs,
     )
 
-
-def stable_order(names: list[str], orderings: Iterable[Sequence[str]]) -> list[str]:
-    """Order ``names`` so every given ordering holds, otherwise keeping ``names``' order."""
-    position = {n: i for i, n in enumerate(names)}
-    after: dict[str, set[str]] = {n: set() for n in names}
-    indegree = {n: 0 for n in names}
-    for ordering in orderings:
-        for a, b in zip(ordering, ordering[1:]):
-            if b not in after[a]:
-                after[a].add(b)
-                indegree[b] += 1
-    result: list[str] = []
-    ready = sorted((n for n in names if indegree[n] == 0), key=position.__getitem__)
-    while ready:
-        n = ready.pop(0)
-        result.append(n)
-        for m in after[n]:
-            indegree[m] -= 1
-            if indegree[m] == 0:
-                ready.append(m)
-        ready.sort(key=position.__getitem__)
-    if len(result) != len(names):
-        stuck = [n for n in names if n not in result]
-        raise ValueError(
-            "batch_alter_table(partial_reordering=...) orderings contradict each other "
-            f"for columns {stuck}"
-        )
-    return result
