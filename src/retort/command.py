@@ -495,8 +495,14 @@ def current(config: Config, check_heads: bool = False, verbose: bool = False) ->
         currents = tuple(rev or ())
         if check_heads and set(currents) != set(script.get_heads()):
             raise DatabaseNotAtHead("Database is not on all head revisions")
-        for sc in script.get_all_current(currents):
-            config.print_stdout(_format(sc, verbose))
+        found = {sc.revision for sc in script.get_all_current(currents)}
+        # the version table's own rows first, then what they depend on (Alembic
+        # prints a set; a stable order keeps output diffable)
+        order = [i for i in currents if i in found]
+        rest = found - set(order)
+        order += [r.revision for r in script.revision_map.topological_order(rest, newest_first=True)]
+        for rev_id in order:
+            config.print_stdout(_format(script.get_revision(rev_id), verbose))
         return []
 
     with _environment(config, script, fn=display_version, dont_mutate=True):

@@ -102,3 +102,24 @@ def test_signatures_match_alembic():
     assert ours == list(inspect.signature(alembic_config.Config).parameters)
     public = {m for m in dir(alembic_config.Config) if not m.startswith("_")}
     assert public <= set(dir(Config()))
+
+
+def _current(cfg, **kw) -> str:
+    cfg.stdout.seek(0)
+    cfg.stdout.truncate()
+    command.current(cfg, **kw)
+    return cfg.stdout.getvalue()
+
+
+def test_current_lists_applied_dependencies(cfg):
+    # as Alembic: a depends_on target is applied without its own version row and
+    # still shows up, until a revision after it on its own branch is current too
+    command.revision(cfg, message="one", rev_id="aaa")
+    command.revision(cfg, message="two", rev_id="bbb")
+    command.revision(cfg, message="lib", rev_id="xxx", head="base", branch_label="lib", depends_on="aaa")
+    command.upgrade(cfg, "xxx")
+    assert _current(cfg) == "xxx (head)\naaa\n"
+    verbose = _current(cfg, verbose=True)
+    assert "Rev: xxx (head)" in verbose and "Also depends on: aaa" in verbose and "Rev: aaa\n" in verbose
+    command.upgrade(cfg, "heads")
+    assert sorted(_current(cfg).splitlines()) == ["bbb (head)", "xxx (head)"]

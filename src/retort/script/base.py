@@ -448,12 +448,20 @@ class ScriptDirectory:
             return self.revision_map.get_revisions(id_)  # type: ignore[return-value]
 
     def get_all_current(self, id_: tuple[str, ...]) -> set[Script]:
-        """Return the Scripts of ``id_`` that are not ancestors of another of them."""
+        """Return the Scripts the database is at, given its version-table ``id_``.
+
+        As in Alembic, a revision that ``id_`` depends on (``depends_on``) is
+        applied without its own row and shows up too, unless a revision it
+        ``down_revision``-precedes is current as well.
+        """
         with self._catch_revision_errors():
-            revs = self.revision_map.get_revisions(id_)
-            ids = [r.revision for r in revs]
-            anc = self.revision_map.ancestors(ids) if ids else set()
-            return {r for r in revs if r.revision not in anc}  # type: ignore[misc]
+            rmap = self.revision_map
+            ids = [r.revision for r in rmap.get_revisions(id_)]
+            if not ids:
+                return set()
+            applied = set(ids) | rmap.ancestors(ids, include_dependencies=True)
+            superseded = rmap.ancestors(applied, include_dependencies=False)
+            return {rmap.get_revision(i) for i in applied - superseded}  # type: ignore[misc]
 
     def get_revision(self, id_: str) -> Script:
         """Return the one Script ``id_`` names."""
