@@ -123,3 +123,20 @@ def test_current_lists_applied_dependencies(cfg):
     assert "Rev: xxx (head)" in verbose and "Also depends on: aaa" in verbose and "Rev: aaa\n" in verbose
     command.upgrade(cfg, "heads")
     assert sorted(_current(cfg).splitlines()) == ["bbb (head)", "xxx (head)"]
+
+
+def test_revision_file_spells_labels_and_dependencies_as_alembic(cfg, tmp_path):
+    command.revision(cfg, message="one", rev_id="aaa")
+    command.revision(cfg, message="two", rev_id="bbb", head="base", branch_label="two")
+    labelled = command.revision(cfg, message="lab", rev_id="ccc", head="base", branch_label="newlab", depends_on="aaa")
+    text = open(labelled.path).read()
+    assert "branch_labels: Union[str, Sequence[str], None] = ('newlab',)\n" in text
+    assert "depends_on: Union[str, Sequence[str], None] = 'aaa'\n" in text
+    both = command.revision(cfg, message="dep", rev_id="ddd", head="base", depends_on=["aaa", "bbb"])
+    text = open(both.path).read()
+    assert "branch_labels: Union[str, Sequence[str], None] = None\n" in text
+    assert "depends_on: Union[str, Sequence[str], None] = ['aaa', 'bbb']\n" in text
+    # the label written as a tuple is read back
+    from retort.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(cfg).get_revision("newlab@head").revision == "ccc"

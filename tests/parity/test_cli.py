@@ -232,8 +232,6 @@ def _labels_sorted(out: str) -> str:
     return re.sub(r"\(([\w]+(?:, [\w]+)+)\)", lambda m: "(" + ", ".join(sorted(m.group(1).split(", "))) + ")", out)
 
 
-@pytest.mark.xfail(strict=True, reason="revision --branch-label newlab: Alembic writes branch_labels = ('newlab',), "
-                                       "retort branch_labels = 'newlab'")
 def test_revision_branch_label_tuple(twin):
     twin.both("revision", "-m", "lab", "--rev-id", "r1", "--branch-label", "newlab", "--head", "base")
     assert revision_text(twin, "retort", "r1") == revision_text(twin, "alembic", "r1")

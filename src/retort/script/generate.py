@@ -169,7 +169,8 @@ def generate_revision(
         scriptdir.output_encoding,
         up_revision=str(revid),
         down_revision=tuple_rev_as_scalar(tuple(h.revision for h in heads)),
-        branch_labels=tuple_rev_as_scalar(_as_list(branch_labels)),
+        # a tuple even for one label, as Alembic writes it: ('lab',)
+        branch_labels=tuple(_as_list(branch_labels)) or None,
         depends_on=tuple_rev_as_scalar(dependencies),
         create_date=date,
         comma=format_as_comma,
