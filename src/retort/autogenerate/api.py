@@ -272,9 +272,12 @@ def _alter_column_diffs(op: Any) -> list[tuple[Any, ...]]:
     ``existing`` holds the column's other, unchanged attributes.
     """
     schema, tname, cname = op.schema, op.table_name, op.column_name
+    # as Alembic 1.20 reports them: no reflected default is False, unless the
+    # default itself changes (then None, the "old" value); the comment is
+    # always there, None when there is none
     existing_default = op.existing_server_default
-    if existing_default is False:
-        existing_default = None
+    if existing_default is None or existing_default is False:
+        existing_default = None if op.modify_server_default is not False else False
     result: list[tuple[Any, ...]] = []
 
     def existing(*keys: str) -> dict[str, Any]:
@@ -284,8 +287,7 @@ def _alter_column_diffs(op: Any) -> list[tuple[Any, ...]]:
             "existing_server_default": existing_default,
         }
         found = {k: values[k] for k in keys}
-        if op.existing_comment is not None:
-            found["existing_comment"] = op.existing_comment
+        found["existing_comment"] = op.existing_comment
         return found
 
     if op.modify_type is not None:
@@ -304,7 +306,7 @@ def _alter_column_diffs(op: Any) -> list[tuple[Any, ...]]:
         result.append(
             ("modify_default", schema, tname, cname,
              existing("existing_nullable", "existing_type"),
-             existing_default, op.modify_server_default)
+             None if existing_default is False else existing_default, op.modify_server_default)
         )
     if op.modify_comment is not False:
         result.append(
