@@ -83,18 +83,21 @@ def test_spec_compare_metadata_example(sqlite_engine):
         mc = MigrationContext.configure(conn)
         diff = compare_metadata(mc, metadata)
 
+    # the spec's information, in Alembic 1.20's order: a table's changed
+    # columns come between its added and its removed ones
     assert [d[0] if isinstance(d, tuple) else "list" for d in diff] == [
-        "add_table", "remove_table", "add_column", "remove_column", "list"
+        "add_table", "remove_table", "add_column", "list", "remove_column"
     ]
     assert diff[0][1].name == "bat" and list(diff[0][1].c.keys()) == ["info"]
     assert diff[1][1].name == "bar" and isinstance(diff[1][1].c.data.type, sa.VARCHAR)
     assert diff[2][:3] == ("add_column", None, "foo") and diff[2][3].name == "data"
-    assert diff[3][:3] == ("remove_column", None, "foo") and diff[3][3].name == "old_data"
-    assert isinstance(diff[3][3].type, sa.VARCHAR)
-    (modify,) = diff[4]
+    assert diff[4][:3] == ("remove_column", None, "foo") and diff[4][3].name == "old_data"
+    assert isinstance(diff[4][3].type, sa.VARCHAR)
+    (modify,) = diff[3]
     assert modify[:4] == ("modify_nullable", None, "foo", "x")
-    assert set(modify[4]) == {"existing_server_default", "existing_type"}
-    assert modify[4]["existing_server_default"] is None
+    # Alembic 1.20's dict: also existing_comment, and False for "no default"
+    assert list(modify[4]) == ["existing_type", "existing_server_default", "existing_comment"]
+    assert modify[4]["existing_server_default"] is False and modify[4]["existing_comment"] is None
     assert isinstance(modify[4]["existing_type"], sa.INTEGER)
     assert modify[5:] == (True, False)
 
@@ -201,7 +204,7 @@ def test_type_change_and_synonyms(engine):
     assert kinds(diff) == [["modify_type"], ["modify_type"]]
     assert [d[0][3] for d in diff] == ["a", "b"]
     assert diff[0][0][6].length == 50 and diff[0][0][5].length == 30
-    assert diff[0][0][4] == {"existing_nullable": True, "existing_server_default": None}
+    assert diff[0][0][4] == {"existing_nullable": True, "existing_server_default": False, "existing_comment": None}
     assert diffs(engine, new, compare_type=False) == []
 
 
@@ -668,3 +671,86 @@ def test_dropped_table_with_enum_comes_back(postgresql_engine):
     # the type outlives its table (as with Alembic); the downgrade uses it again
     run_ops(postgresql_engine, script.downgrade_ops)
     assert diffs(postgresql_engine, old) == []
+
+
+# -- Alembic 1.20's order and modify_* dicts ------------------------------------
+
+
+def test_one_tables_diffs_in_alembic_order(engine):
+    """Added columns, altered ones, index / unique drops, changed pairs, creates, keys, dropped columns."""
+    old = MetaData()
+    t = Table(
+        "t", old, Column("id", Integer, primary_key=True), Column("a", Integer), Column("b", Integer),
+        Column("gone", Integer), Column("n", Integer, nullable=True),
+        sa.UniqueConstraint("b", name="aa_uq_gone"),
+    )
+    sa.Index("ix_gone", t.c.a)
+    sa.Index("ix_changed", t.c.a, t.c.b)
+    old.create_all(engine)
+    new = MetaData()
+    t = Table(
+        "t", new, Column("id", Integer, primary_key=True), Column("new", Integer), Column("a", Integer),
+        Column("b", Integer), Column("n", Integer, nullable=False),
+        sa.UniqueConstraint("a", "b", name="zz_uq_new"),
+    )
+    sa.Index("ix_changed", t.c.b)
+    sa.Index("ix_new", t.c.b, t.c.a)
+    diff = diffs(engine, new)
+    got = [
+        (d[0][0], d[0][3]) if isinstance(d, list) else (d[0], d[3].name if d[0].endswith("column") else d[1].name)
+        for d in diff
+    ]
+    # MySQL keeps a unique constraint as a unique index (reported as either)
+    got = [(k.replace("_index", "_constraint") if n.startswith(("aa_", "zz_")) else k, n) for k, n in got]
+    assert got == [
+        ("add_column", "new"),
+        ("modify_nullable", "n"),
+        ("remove_constraint", "aa_uq_gone"),
+        ("remove_index", "ix_gone"),
+        ("remove_index", "ix_changed"),
+        ("add_index", "ix_changed"),
+        ("add_index", "ix_new"),
+        ("add_constraint", "zz_uq_new"),
+        ("remove_column", "gone"),
+    ]
+    # the downgrade is the same list reversed
+    with engine.connect() as conn:
+        script = produce_migrations(MigrationContext.configure(conn), new)
+    (up,) = script.upgrade_ops.ops
+    (down,) = script.downgrade_ops.ops
+    assert [type(o).__name__ for o in down.ops] == [type(o.reverse()).__name__ for o in reversed(up.ops)]
+
+
+def test_new_tables_in_name_then_dependency_order(sqlite_engine):
+    new = MetaData()
+    Table("n_a", new, Column("id", Integer, primary_key=True), Column("k", Integer, sa.ForeignKey("n_b.id")))
+    Table("n_b", new, Column("id", Integer, primary_key=True), Column("k", Integer, sa.ForeignKey("n_c.id")))
+    Table("n_c", new, Column("id", Integer, primary_key=True))
+    Table("n_0", new, Column("id", Integer, primary_key=True))
+    assert [d[1].name for d in diffs(sqlite_engine, new)] == ["n_0", "n_c", "n_b", "n_a"]
+
+
+def test_modify_dicts_as_alembic(engine):
+    old = MetaData()
+    _base(old, Column("a", Integer, server_default="5"), Column("b", Integer), Column("c", Integer))
+    old.create_all(engine)
+    new = MetaData()
+    _base(
+        new, Column("a", Integer, server_default="5", nullable=False), Column("b", Integer, nullable=False),
+        Column("c", String(10), server_default="x"),
+    )
+    diff = diffs(engine, new, compare_server_default=True)
+    by_col = {d[0][3]: d for d in diff}
+    (a,) = by_col["a"]
+    assert list(a[4]) == ["existing_type", "existing_server_default", "existing_comment"]
+    assert "5" in str(a[4]["existing_server_default"].arg) and a[4]["existing_comment"] is None
+    (b,) = by_col["b"]
+    assert b[4]["existing_server_default"] is False
+    c_type, c_default = by_col["c"]
+    assert c_type[0] == "modify_type" and list(c_type[4]) == [
+        "existing_nullable", "existing_server_default", "existing_comment"
+    ]
+    # the default changes too: "no default" is then None, the old value
+    assert c_type[4]["existing_server_default"] is None
+    assert c_default[0] == "modify_default" and c_default[5] is None
+    assert list(c_default[4]) == ["existing_nullable", "existing_type", "existing_comment"]

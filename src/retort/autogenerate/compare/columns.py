@@ -1,8 +1,9 @@
 """Table level: columns added, removed, and changed (via the column-level comparators).
 
-Also the column-level nullable comparison.  Added columns come in the
-target's column order, then removed ones, then the changed ones — the order of
-the documented ``compare_metadata`` example.
+Also the column-level nullable comparison.  Added and changed columns come
+in the target's column order, removed ones in the database's; where they go
+among the table's other ops is decided by ``tables.sort_table_ops`` (Alembic
+1.20's order: added, changed, ..., removed).
 """
 
 from __future__ import annotations

@@ -25,11 +25,14 @@ from retort.util.messaging import warn
 
 from . import comparators
 from .run import ComparisonRun, builtin, run_for
+from .tables import AFTER_FOREIGN_KEYS
 
 if TYPE_CHECKING:
     from retort.autogenerate.api import AutogenContext
 
-__all__ = ["compare_indexes_and_uniques", "IMPLICIT_FK_INDEX_DIALECTS", "COMPARED_INDEX_OPTIONS"]
+__all__ = ["compare_indexes_and_uniques", "IMPLICIT_FK_INDEX_DIALECTS", "COMPARED_INDEX_OPTIONS", "AFTER_FOREIGN_KEYS"]
+
+
 
 #: dialects that silently create an index for a foreign key's columns
 IMPLICIT_FK_INDEX_DIALECTS = frozenset({"mysql", "mariadb"})
@@ -215,8 +218,11 @@ def _compare(
     }
     matched_uniques: set[str] = set()
     matched_indexes: set[str] = set()
-    drops: list[Any] = []
-    creates: list[Any] = []
+    # Alembic's order: what only the database has, then each changed object's
+    # drop beside its re-create, then what only the target has; by name in each
+    removed: list[tuple[str, Any]] = []
+    changed: list[tuple[str, Any, Any]] = []
+    added: list[tuple[str, Any]] = []
 
     def conn_object(kind: str, name: str) -> Any:
         """The reflected Index / UniqueConstraint called ``name`` (MySQL keeps either as the other)."""
@@ -248,7 +254,7 @@ def _compare(
                 (matched_uniques if isinstance(found, UniqueSnapshot) else matched_indexes).add(found.name)
                 continue
             if keep(uq.source, None, "unique_constraint", False, None):
-                creates.append(ops.AddConstraintOp.from_constraint(uq.source))
+                added.append((uq.name or "", ops.AddConstraintOp.from_constraint(uq.source)))
             continue
         if uq.name in conn_uniques:
             matched_uniques.add(uq.name)
@@ -258,8 +264,7 @@ def _compare(
             if tuple(other.columns) != cols:
                 conn_uq = conn_object("unique", uq.name)
                 if keep(uq.source, uq.name, "unique_constraint", False, conn_uq):
-                    drops.append(drop_op(conn_uq))
-                    creates.append(ops.AddConstraintOp.from_constraint(uq.source))
+                    changed.append((uq.name, drop_op(conn_uq), ops.AddConstraintOp.from_constraint(uq.source)))
             continue
         if uq.name in conn_indexes and conn_indexes[uq.name].unique:
             # a unique index by the same name implements it (MySQL)
@@ -267,11 +272,10 @@ def _compare(
             if tuple(conn_indexes[uq.name].columns) != cols:
                 conn_ix = conn_object("index", uq.name)
                 if keep(uq.source, uq.name, "unique_constraint", False, conn_ix):
-                    drops.append(drop_op(conn_ix))
-                    creates.append(ops.AddConstraintOp.from_constraint(uq.source))
+                    changed.append((uq.name, drop_op(conn_ix), ops.AddConstraintOp.from_constraint(uq.source)))
             continue
         if keep(uq.source, uq.name, "unique_constraint", False, None):
-            creates.append(ops.AddConstraintOp.from_constraint(uq.source))
+            added.append((uq.name or "", ops.AddConstraintOp.from_constraint(uq.source)))
 
     # -- indexes of the target
     for idx in _by_name(meta.indexes):
@@ -282,8 +286,7 @@ def _compare(
             if _index_sig(other, dialect_name) != _index_sig(idx, dialect_name):
                 conn_ix = conn_object("index", name)
                 if keep(idx.source, name, "index", False, conn_ix):
-                    drops.append(drop_op(conn_ix))
-                    creates.append(create_index_op(idx, run.dialect))
+                    changed.append((idx.name, drop_op(conn_ix), create_index_op(idx, run.dialect)))
             continue
         if idx.unique and name in conn_uniques:
             # a unique constraint by the same name implements it (MySQL)
@@ -291,8 +294,7 @@ def _compare(
             if tuple(conn_uniques[name].columns) != tuple(idx.columns):
                 conn_uq = conn_object("unique", name)
                 if keep(idx.source, name, "index", False, conn_uq):
-                    drops.append(drop_op(conn_uq))
-                    creates.append(create_index_op(idx, run.dialect))
+                    changed.append((idx.name, drop_op(conn_uq), create_index_op(idx, run.dialect)))
             continue
         if idx.expressions and dialect_name in NO_EXPRESSION_INDEX_REFLECTION:
             warn(
@@ -301,7 +303,7 @@ def _compare(
             )
             continue
         if keep(idx.source, name, "index", False, None):
-            creates.append(create_index_op(idx, run.dialect))
+            added.append((name or "", create_index_op(idx, run.dialect)))
 
     # -- what only the database has
     for name, uq in sorted(conn_uniques.items()):
@@ -312,7 +314,7 @@ def _compare(
             continue
         conn_uq = conn_object("unique", name)
         if keep(conn_uq, name, "unique_constraint", True, None):
-            drops.append(drop_op(conn_uq))
+            removed.append((name, drop_op(conn_uq)))
     for name, ix in sorted(conn_indexes.items()):
         if name in matched_indexes or name in matched_uniques:
             continue
@@ -322,7 +324,17 @@ def _compare(
         if conn_ix is None:
             continue
         if keep(conn_ix, name, "index", True, None):
-            drops.append(drop_op(conn_ix))
+            op = drop_op(conn_ix)
+            if _implicit_fk_index(ix, conn, dialect_name):
+                # the index of a foreign key dropped here: MySQL refuses to drop
+                # it while the key exists (see tables.sort_table_ops)
+                op.info[AFTER_FOREIGN_KEYS] = True
+            removed.append((name, op))
 
-    modify_ops.ops.extend(drops)
-    modify_ops.ops.extend(creates)
+    for _, op in sorted(removed, key=lambda item: item[0]):
+        modify_ops.ops.append(op)
+    for _, drop, create in sorted(changed, key=lambda item: item[0] or ""):
+        modify_ops.ops.append(drop)
+        modify_ops.ops.append(create)
+    for _, op in sorted(added, key=lambda item: item[0]):
+        modify_ops.ops.append(op)

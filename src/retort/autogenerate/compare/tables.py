@@ -18,6 +18,9 @@ from retort.util.exc import AutogenerateError
 from . import comparators
 from .run import NOT_BUILT, ComparisonRun, builtin, run_for
 
+#: see indexes.py (defined here too: indexes imports this module)
+AFTER_FOREIGN_KEYS = "retort.autogenerate.after_foreign_keys"
+
 if TYPE_CHECKING:
     from sqlalchemy import Table
 
@@ -26,36 +29,63 @@ if TYPE_CHECKING:
 
 __all__ = ["compare_tables", "sort_table_ops"]
 
-# Where each built-in op goes inside one table's ModifyTableOps: constraints
-# that depend on columns are dropped before the columns change and created
-# after, so the list runs as written on every backend (and reverses cleanly).
-# (Alembic lists columns first; on MySQL its drop_column then fails while a
-# foreign key still uses the column.)  DropConstraintOp: 0 for a foreign
-# key, 1 otherwise.  Ops of user hooks keep their order, after these.
+# Where each built-in op goes inside one table's ModifyTableOps, as Alembic
+# 1.20 lists them: columns added, columns altered, then indexes and unique
+# constraints, foreign keys, the table comment, and columns dropped last (so
+# every index or key on a dropped column is gone first).  Ops of user hooks
+# keep their order, after these.
 _PHASES = {
-    "DropIndexOp": 1,
-    "AddColumnOp": 2,
-    "DropColumnOp": 3,
-    "AlterColumnOp": 4,
-    "CreateIndexOp": 5,
-    "CreateUniqueConstraintOp": 5,
-    "CreateForeignKeyOp": 6,
-    "CreateTableCommentOp": 7,
-    "DropTableCommentOp": 7,
+    "AddColumnOp": 0,
+    "AlterColumnOp": 1,
+    "DropIndexOp": 2,
+    "CreateIndexOp": 2,
+    "CreateUniqueConstraintOp": 2,
+    "CreateForeignKeyOp": 3,
+    "CreateTableCommentOp": 5,
+    "DropTableCommentOp": 5,
+    "DropColumnOp": 6,
 }
 
 
-def _phase(op: Any) -> int:
+def _phase(op: Any, early_fk_drops: bool) -> float:
     name = type(op).__name__
     if name == "DropConstraintOp":
-        kind = getattr(op, "constraint_type", None)
-        return 0 if kind == "foreignkey" else 1
+        if getattr(op, "constraint_type", None) == "foreignkey":
+            return 0.5 if early_fk_drops else 3
+        return 2
+    if name == "DropIndexOp" and op.info.get(AFTER_FOREIGN_KEYS):
+        return 0.6
     return _PHASES.get(name, 9)
 
 
+def _fk_drop_columns(op: Any) -> set[str]:
+    if type(op).__name__ != "DropConstraintOp" or getattr(op, "constraint_type", None) != "foreignkey":
+        return set()
+    reverse = getattr(op, "_reverse", None)
+    cols = getattr(reverse, "local_cols", None) or ()
+    return {str(c) for c in cols}
+
+
 def sort_table_ops(ops_list: list[Any]) -> list[Any]:
-    """Order one table's ops so that they can run top to bottom (stable otherwise)."""
-    return sorted(ops_list, key=_phase)
+    """Order one table's ops as Alembic does (stable otherwise).
+
+    Two exceptions, where Alembic's order fails on MySQL / MariaDB: a foreign
+    key dropped while one of its columns is altered (MySQL refuses to change
+    the column while the key exists), and the index MySQL made for a dropped
+    key, which retort drops with it (Alembic leaves it behind; MySQL refuses to
+    drop it while the key exists, and silently drops it itself once another
+    index on those columns is created).  Then the key drops come first, right
+    after the added columns, followed by such an index's drop.
+    """
+    early = False
+    altered = {op.column_name for op in ops_list if type(op).__name__ == "AlterColumnOp"}
+    for op in ops_list:
+        if (type(op).__name__ == "DropIndexOp" and op.info.get(AFTER_FOREIGN_KEYS)) or (
+            altered and _fk_drop_columns(op) & altered
+        ):
+            early = True
+            break
+    return sorted(ops_list, key=lambda op: _phase(op, early))
 
 
 def plain_column(column: Any) -> Any:
@@ -194,7 +224,8 @@ def compare_tables(autogen_context: AutogenContext, upgrade_ops: UpgradeOps, sch
     table_objects = run.needs_objects("table")
 
     # tables only in the target: created, in dependency order
-    added = [t for k, t in meta.items() if k not in conn_set]
+    # sorted by (schema, name) first: the dependency sort keeps that order where it can (as Alembic's)
+    added = [meta[k] for k in sorted((k for k in meta if k not in conn_set), key=lambda k: (k[0] or "", k[1]))]
     ordered, cyclic = _creation_order(added)
     late_fks: list[Any] = []
     for table in ordered:
