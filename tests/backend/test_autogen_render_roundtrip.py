@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from retort.autogenerate import compare_metadata, produce_migrations
-from retort.autogenerate.render import render_python_code
+from retort.autogenerate.render import render_python_code_with_imports
 from retort.migration import MigrationContext
 from retort.operations import Operations
 
@@ -50,8 +50,7 @@ def _model(with_comments: bool) -> sa.MetaData:
 
 def _exec_rendered(connection, container, **render_kw) -> None:
     ctx = MigrationContext.configure(connection)
-    imports: set[str] = set()
-    text = render_python_code(container, migration_context=ctx, imports=imports, **render_kw)
+    text, imports = render_python_code_with_imports(container, migration_context=ctx, **render_kw)
     source = "\n".join(["import sqlalchemy as sa", *sorted(imports), "def run():", "    " + text, "run()"])
     exec(compile(source, "<rendered>", "exec"), {"op": Operations(ctx)})
 

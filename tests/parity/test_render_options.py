@@ -69,8 +69,6 @@ def test_render_options_same_directives(name):
     assert _run("retort", **OPTIONS[name]) == _run("alembic", **OPTIONS[name])
 
 
-@pytest.mark.xfail(strict=True, reason="render_python_code(imports=s): Alembic copies the set (the caller's stays "
-                                       "empty), retort adds 'import myapp.types' / render_item's imports to it")
 def test_imports_set_untouched():
     got, expected = set(), set()
     _run("retort", imports=got)

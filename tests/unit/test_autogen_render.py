@@ -12,7 +12,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql
 
-from retort.autogenerate.render import FOOTER, HEADER, render_python_code, renderers
+from retort.autogenerate.render import (
+    FOOTER,
+    HEADER,
+    render_python_code,
+    render_python_code_with_imports,
+    renderers,
+)
 from retort.operations import ops
 
 
@@ -22,7 +28,12 @@ def body(*lines: str) -> str:
 
 
 def render(*op_list: ops.MigrateOperation, **kw) -> str:
-    return render_python_code(ops.UpgradeOps(ops=list(op_list)), **kw)
+    """Render the ops; a set passed as ``imports`` collects the import lines the code needs."""
+    imports = kw.pop("imports", ())
+    text, needed = render_python_code_with_imports(ops.UpgradeOps(ops=list(op_list)), imports=imports, **kw)
+    if isinstance(imports, set):
+        imports.update(needed)
+    return text
 
 
 def test_spec_example_renders_documented_output():
@@ -445,3 +456,13 @@ def test_bulk_insert_values_bring_their_imports():
     )
     assert "[{'d': datetime.date(2024, 1, 2), 'n': Decimal('1.5')}]" in text
     assert imports == {"import datetime", "from decimal import Decimal"}
+
+
+def test_imports_set_is_copied_as_in_alembic():
+    """render_python_code(imports=s) leaves the caller's set alone; the _with_imports variant returns them."""
+    mine: set[str] = {"import x"}
+    column = sa.Column("j", postgresql.JSONB)
+    text = render_python_code(ops.UpgradeOps([ops.AddColumnOp("t", column)]), imports=mine)
+    assert "postgresql.JSONB(" in text and mine == {"import x"}
+    _, needed = render_python_code_with_imports(ops.UpgradeOps([ops.AddColumnOp("t", column)]), imports=mine)
+    assert needed == {"import x", "from sqlalchemy.dialects import postgresql"} and mine == {"import x"}

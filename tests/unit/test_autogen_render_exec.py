@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql, postgresql
 
-from retort.autogenerate.render import render_python_code
+from retort.autogenerate.render import render_python_code_with_imports
 from retort.migration import MigrationContext
 from retort.operations import Operations, ops
 
@@ -20,8 +20,7 @@ def run_rendered(dialect_name: str, container, **render_kw) -> str:
     ctx = MigrationContext.configure(
         dialect_name=dialect_name, opts={"as_sql": True, "output_buffer": buf}
     )
-    imports: set[str] = set()
-    text = render_python_code(container, migration_context=ctx, imports=imports, **render_kw)
+    text, imports = render_python_code_with_imports(container, migration_context=ctx, **render_kw)
     source = "\n".join(
         ["import sqlalchemy as sa", *sorted(imports), "", "def upgrade():", "    " + text, "", "upgrade()"]
     )

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 
-from retort.autogenerate.render import render_python_code
+from retort.autogenerate.render import render_python_code_with_imports
 from retort.operations import ops
 
 names = st.text(alphabet="abcdefghijklmnopqrstuvwxyz_'\" ", min_size=1, max_size=12)
@@ -47,8 +47,7 @@ def _eval_column(text: str) -> sa.Column:
 @given(name=names, type_=types, default=defaults, nullable=st.booleans(), comment=st.none() | names)
 def test_rendered_column_evaluates_to_the_same_column(name, type_, default, nullable, comment):
     column = sa.Column(name, type_, server_default=default, nullable=nullable, comment=comment)
-    imports: set[str] = set()
-    text = render_python_code(ops.UpgradeOps([ops.AddColumnOp("t", column)]), imports=imports)
+    text, imports = render_python_code_with_imports(ops.UpgradeOps([ops.AddColumnOp("t", column)]))
     call = text.splitlines()[1].strip()
     prefix = "op.add_column('t', "
     assert call.startswith(prefix) and call.endswith(")")

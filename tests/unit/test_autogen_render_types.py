@@ -7,7 +7,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.dialects import mssql, mysql, oracle, postgresql, sqlite
 
-from retort.autogenerate.render import FOOTER, HEADER, render_python_code, renderers
+from retort.autogenerate.render import (
+    FOOTER,
+    HEADER,
+    render_python_code,
+    render_python_code_with_imports,
+    renderers,
+)
 from retort.operations import ops
 
 
@@ -16,7 +22,12 @@ def body(*lines: str) -> str:
 
 
 def render(*op_list, **kw) -> str:
-    return render_python_code(ops.UpgradeOps(ops=list(op_list)), **kw)
+    """Render the ops; a set passed as ``imports`` collects the import lines the code needs."""
+    imports = kw.pop("imports", ())
+    text, needed = render_python_code_with_imports(ops.UpgradeOps(ops=list(op_list)), imports=imports, **kw)
+    if isinstance(imports, set):
+        imports.update(needed)
+    return text
 
 
 def render_type(type_, **kw) -> tuple[str, set[str]]:

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "renderers",
     "render_python_code",
+    "render_python_code_with_imports",
     "render_op",
     "render_op_text",
     "render_ops_body",
@@ -80,9 +81,10 @@ def render_python_code(
     :param alembic_module_prefix: prefix of op directives (``op.``).
     :param render_as_batch: render each ``ModifyTableOps`` as a
         ``with op.batch_alter_table(...) as batch_op:`` block.
-    :param imports: import lines to start from; when a ``set`` is passed, the
-        imports the rendering needs (``from sqlalchemy.dialects import
-        postgresql``) are added to it as well.
+    :param imports: import lines to start from.  As in Alembic the
+        collection is copied, so a caller's set is left unchanged; use
+        :func:`render_python_code_with_imports` to also get the imports the
+        rendering needs (``from sqlalchemy.dialects import postgresql``).
     :param render_item: ``fn(type_, obj, autogen_context)`` returning the
         source for ``obj`` or ``False`` for the default rendering.
     :param migration_context: supplies the dialect (for SQL text) and options.
@@ -96,12 +98,32 @@ def render_python_code(
         "render_as_batch": render_as_batch,
         "user_module_prefix": user_module_prefix,
     }
-    autogen_context = _make_autogen_context(migration_context, opts)
+    return render_python_code_with_imports(up_or_down_op, imports=imports, migration_context=migration_context, **opts)[0]
+
+
+def render_python_code_with_imports(
+    up_or_down_op: ops_mod.UpgradeOps | ops_mod.DowngradeOps,
+    *,
+    imports: Iterable[str] = (),
+    migration_context: Any = None,
+    **opts: Any,
+) -> tuple[str, set[str]]:
+    """Render like :func:`render_python_code`; also return the import lines the code needs.
+
+    ``opts`` are :func:`render_python_code`'s keyword arguments.
+    """
+    defaults = {
+        "sqlalchemy_module_prefix": "sa.",
+        "alembic_module_prefix": "op.",
+        "render_item": None,
+        "render_as_batch": False,
+        "user_module_prefix": None,
+    }
+    defaults.update(opts)
+    autogen_context = _make_autogen_context(migration_context, defaults)
     autogen_context.imports = set(imports)
     text = render_ops_body(up_or_down_op, autogen_context)
-    if isinstance(imports, set):
-        imports.update(autogen_context.imports)
-    return text
+    return text, set(autogen_context.imports)
 
 
 def render_ops_body(up_or_down_op: Any, autogen_context: Any) -> str:
