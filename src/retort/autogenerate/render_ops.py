@@ -216,6 +216,10 @@ def _render_alter_column(autogen_context: Any, op: ops.AlterColumnOp) -> str:
         opts.append(f"existing_comment={op.existing_comment!r}")
     if op.modify_nullable is None and op.existing_nullable is not None:
         opts.append(f"existing_nullable={op.existing_nullable!r}")
+    # Alembic writes the autoincrement flag autogenerate found (MySQL's MODIFY
+    # must restate AUTO_INCREMENT) right here, before existing_server_default
+    if _kw(op).get("autoincrement") is not None:
+        opts.append(f"autoincrement={_kw(op)['autoincrement']!r}")
     if op.modify_server_default is False and op.existing_server_default not in (None, False):
         opts.append(
             "existing_server_default=%s"
@@ -223,7 +227,7 @@ def _render_alter_column(autogen_context: Any, op: ops.AlterColumnOp) -> str:
         )
     # dialect options such as postgresql_using travel with the op
     for key, value in _kw(op).items():
-        if not key.startswith(("modify_", "existing_")) and "_" in key:
+        if not key.startswith(("modify_", "existing_")) and "_" in key and key != "autoincrement":
             opts.append(f"{key}={render_potential_expr(value, autogen_context)}")
     if op.schema and not _batch(autogen_context):
         opts.append(f"schema={op.schema!r}")
