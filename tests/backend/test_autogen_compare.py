@@ -754,3 +754,62 @@ def test_modify_dicts_as_alembic(engine):
     assert c_type[4]["existing_server_default"] is None
     assert c_default[0] == "modify_default" and c_default[5] is None
     assert list(c_default[4]) == ["existing_nullable", "existing_type", "existing_comment"]
+
+
+def test_reflected_names_render_as_op_f(engine):
+    """Names the database has are final (``conv``): op.f('name') in both directions, as Alembic writes."""
+    from retort.autogenerate import render_python_code
+
+    old = MetaData()
+    Table("p", old, Column("id", Integer, primary_key=True, autoincrement=False), sa.PrimaryKeyConstraint("id", name="pk_p"))
+    t = Table(
+        "c", old, Column("id", Integer, primary_key=True), Column("a", Integer),
+        Column("pid", Integer, sa.ForeignKey("p.id", name="fk_gone")), sa.UniqueConstraint("a", name="uq_gone"),
+    )
+    sa.Index("ix_gone", t.c.a)
+    Table("dropped", old, Column("id", Integer), Column("k", Integer), sa.PrimaryKeyConstraint("id", name="pk_dropped"))
+    old.create_all(engine)
+    new = MetaData()
+    Table("p", new, Column("id", Integer, primary_key=True, autoincrement=False), sa.PrimaryKeyConstraint("id", name="pk_p"))
+    Table("c", new, Column("id", Integer, primary_key=True), Column("a", Integer), Column("pid", Integer))
+    with engine.connect() as conn:
+        script = produce_migrations(MigrationContext.configure(conn), new)
+    up = render_python_code(script.upgrade_ops)
+    down = render_python_code(script.downgrade_ops)
+    assert "op.drop_index(op.f('ix_gone'), table_name='c')" in up
+    assert "op.drop_constraint(op.f('fk_gone'), 'c', type_='foreignkey')" in up
+    assert "op.create_foreign_key(op.f('fk_gone'), 'c', 'p', ['pid'], ['id'])" in down
+    assert "op.create_index(op.f('ix_gone'), 'c', ['a'], unique=False)" in down
+    if engine.name != "mysql":  # MySQL: the unique constraint is a unique index
+        assert "op.drop_constraint(op.f('uq_gone'), 'c', type_='unique')" in up
+        assert "op.create_unique_constraint(op.f('uq_gone'), 'c', ['a']" in down
+    if engine.name == "postgresql":  # the only one of the three that reflects a primary key's name
+        assert "sa.PrimaryKeyConstraint('id', name=op.f('pk_dropped'))" in down
+    # and the downgrade runs
+    run_ops(engine, script.upgrade_ops)
+    run_ops(engine, script.downgrade_ops)
+    assert diffs(engine, old) == []
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "mysql"])
+def test_serial_pk_alter_renders_autoincrement(request, backend):
+    """A SERIAL / AUTO_INCREMENT pk in an alter_column: autoincrement=True (no nextval default), kept by MODIFY."""
+    from retort.autogenerate import render_python_code
+
+    engine = request.getfixturevalue(f"{backend}_engine")
+    old = MetaData()
+    Table("t", old, Column("id", Integer, primary_key=True, comment="old id"), Column("a", Integer))
+    old.create_all(engine)
+    new = MetaData()
+    Table("t", new, Column("id", Integer, primary_key=True, comment="new id"), Column("a", Integer))
+    with engine.connect() as conn:
+        script = produce_migrations(MigrationContext.configure(conn), new)
+    up = render_python_code(script.upgrade_ops)
+    assert "existing_nullable=False,\n               autoincrement=True)" in up
+    assert "nextval" not in up
+    run_ops(engine, script.upgrade_ops)
+    (id_col,) = [c for c in sa.inspect(engine).get_columns("t") if c["name"] == "id"]
+    assert id_col["comment"] == "new id" and id_col["autoincrement"] is True
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO t (a) VALUES (1)"))
+        assert conn.execute(text("SELECT id FROM t")).scalar() == 1

@@ -41,8 +41,6 @@ DIFF_KNOWN: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 RENDER_KNOWN: dict[tuple[str, str], tuple[str, str]] = {
-    ("comments", "postgresql"): ("alembic", _SERIAL_ALTER),
-    ("comments", "mysql"): ("alembic", _SERIAL_ALTER),
     ("server_defaults_unchanged", "sqlite"): ("retort", _DEFAULTS_FP),
     ("server_defaults_unchanged", "mysql"): ("retort", _DEFAULTS_FP),
     ("foreign_keys", "mysql"): ("retort", _MYSQL_FK_INDEX),
@@ -103,7 +101,7 @@ for _key in (("mysql_on_update_and_defaults", "mysql"), ("pg_defaults_more", "po
 
 # a few "alembic is right" pairs kept as strict xfails so a fix is noticed
 XFAIL_DIFF: set[tuple[str, str]] = set()
-XFAIL_RENDER = {("comments", "mysql")}
+XFAIL_RENDER: set[tuple[str, str]] = set()
 
 
 def _params(known, xfails):
@@ -182,8 +180,6 @@ def test_diff_order_raw(sqlite_engine):
     assert kinds[0] == kinds[1]
 
 
-@pytest.mark.xfail(strict=True, reason="names reflected from the database: Alembic renders op.f('ix_gone'), "
-                                       "retort 'ix_gone'; and Alembic puts each index's drop next to its re-create")
 def test_render_reflected_names_raw(sqlite_engine):
     sc = SCENARIOS["indexes_changed"]
     with sqlite_engine.begin() as conn:

@@ -24,11 +24,21 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.schema import DefaultClause
+from sqlalchemy.sql.elements import conv
 
 from .model import ColumnSnapshot, ForeignKeySnapshot, IndexSnapshot, TableSnapshot, UniqueSnapshot
 
 __all__ = ["table_from_snapshot", "column_from_snapshot", "server_default_from_snapshot"]
 
+
+
+def _conv(name: str | None) -> Any:
+    """A name the database already has, marked final (``conv``) as Alembic marks reflected names.
+
+    No naming convention applies to it again, and rendered code writes it as
+    ``op.f('name')``.
+    """
+    return conv(name) if name is not None else None
 
 def server_default_from_snapshot(col: ColumnSnapshot) -> Any:
     """The column's server default as SQLAlchemy has it: DefaultClause, Computed, Identity or None."""
@@ -87,7 +97,7 @@ def _fk(fk: ForeignKeySnapshot) -> ForeignKeyConstraint:
     return ForeignKeyConstraint(
         list(fk.columns),
         [f"{prefix}.{c}" for c in fk.referred_columns],
-        name=fk.name,
+        name=_conv(fk.name),
         **{k: v for k, v in fk.options.items() if k in ("ondelete", "onupdate", "deferrable", "initially", "match")},
     )
 
@@ -110,11 +120,11 @@ def index_from_snapshot(idx: IndexSnapshot, table: Table) -> Index:
         if key.endswith("_where") and isinstance(value, str):
             value = text(value)
         kw[key] = value
-    return Index(idx.name, *elements, unique=idx.unique, _table=table, **kw)
+    return Index(_conv(idx.name), *elements, unique=idx.unique, _table=table, **kw)
 
 
 def unique_from_snapshot(uq: UniqueSnapshot, table: Table) -> UniqueConstraint:
-    const = UniqueConstraint(*[table.c[c] for c in uq.columns], name=uq.name, **uq.dialect_options)
+    const = UniqueConstraint(*[table.c[c] for c in uq.columns], name=_conv(uq.name), **uq.dialect_options)
     table.append_constraint(const)
     return const
 
@@ -130,9 +140,9 @@ def table_from_snapshot(snap: TableSnapshot, metadata: MetaData | None = None) -
     md = metadata if metadata is not None else MetaData()
     args: list[Any] = [column_from_snapshot(c) for c in snap.columns]
     if snap.primary_key is not None:
-        args.append(PrimaryKeyConstraint(*snap.primary_key.columns, name=snap.primary_key.name))
+        args.append(PrimaryKeyConstraint(*snap.primary_key.columns, name=_conv(snap.primary_key.name)))
     args.extend(_fk(f) for f in snap.foreign_keys)
-    args.extend(CheckConstraint(text(c.sqltext), name=c.name) for c in snap.checks)
+    args.extend(CheckConstraint(text(c.sqltext), name=_conv(c.name)) for c in snap.checks)
     table = Table(snap.name, md, *args, schema=snap.schema, comment=snap.comment, **snap.dialect_options)
     for uq in snap.uniques:
         # a unique key that is really an index (MySQL) is built as that index
