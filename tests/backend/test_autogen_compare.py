@@ -813,3 +813,32 @@ def test_serial_pk_alter_renders_autoincrement(request, backend):
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO t (a) VALUES (1)"))
         assert conn.execute(text("SELECT id FROM t")).scalar() == 1
+
+
+def test_detected_changes_logged_as_alembic(sqlite_engine, caplog):
+    old = MetaData()
+    t = Table("t", old, Column("id", Integer, primary_key=True), Column("a", Integer, nullable=False),
+              Column("b", Integer), Column("gone", Integer))
+    sa.Index("ix_b", t.c.b)
+    Table("dropped", old, Column("id", Integer, primary_key=True))
+    old.create_all(sqlite_engine)
+    new = MetaData()
+    t = Table("t", new, Column("id", Integer, primary_key=True), Column("a", Integer, nullable=True),
+              Column("b", String(5), nullable=False), Column("c", Integer))
+    sa.Index("ix_b", t.c.b, unique=True)
+    sa.Index("ix_c", t.c.c, t.c.b)
+    Table("fresh", new, Column("id", Integer, primary_key=True))
+    with caplog.at_level("INFO", logger="retort.autogenerate.compare"):
+        diffs(sqlite_engine, new)
+    got = [(r.name, r.getMessage()) for r in caplog.records if r.name.startswith("retort.autogenerate.compare")]
+    assert got == [
+        ("retort.autogenerate.compare.tables", "Detected added table 'fresh'"),
+        ("retort.autogenerate.compare.tables", "Detected removed table 'dropped'"),
+        ("retort.autogenerate.compare.tables", "Detected added column 't.c'"),
+        ("retort.autogenerate.compare.constraints", "Detected NULL on column 't.a'"),
+        ("retort.autogenerate.compare.constraints", "Detected NOT NULL on column 't.b'"),
+        ("retort.autogenerate.compare.types", "Detected type change from INTEGER() to String(length=5) on 't.b'"),
+        ("retort.autogenerate.compare.constraints", "Detected changed index 'ix_b' on 't': unique=False to unique=True"),
+        ("retort.autogenerate.compare.constraints", "Detected added index 'ix_c' on '('c', 'b')'"),
+        ("retort.autogenerate.compare.tables", "Detected removed column 't.gone'"),
+    ]

@@ -55,6 +55,9 @@ def produce_net_changes(autogen_context: AutogenContext, upgrade_ops: UpgradeOps
         schemas = run.schemas()
         for fn in run.hooks("schema"):
             run.call(fn, autogen_context, upgrade_ops, schemas)
+        from .detected import log_detected
+
+        log_detected(upgrade_ops, getattr(autogen_context.migration_context, "impl", None))
     finally:
         autogen_context._comparison_run = None  # type: ignore[attr-defined]
         if gc_was_enabled:

@@ -25,6 +25,7 @@ from retort.util.messaging import warn
 
 from . import comparators
 from .run import ComparisonRun, builtin, run_for
+from .detected import mark_changed
 from .tables import AFTER_FOREIGN_KEYS
 
 if TYPE_CHECKING:
@@ -137,6 +138,11 @@ def _create_index_op_as_text(ops: Any, idx: IndexSnapshot, index: Any, dialect: 
     return ops.CreateIndexOp(
         index.name, index.table.name, elements, schema=index.table.schema, unique=index.unique, **index.kwargs
     )
+
+
+def _pair(name: Any, drop: Any, create: Any, kind: str, table: str, conn: Any, meta: Any) -> tuple[Any, Any, Any]:
+    mark_changed(drop, create, kind, name, table, conn, meta)
+    return (name, drop, create)
 
 
 def _by_name(items: Iterable[Any]) -> list[Any]:
@@ -264,7 +270,7 @@ def _compare(
             if tuple(other.columns) != cols:
                 conn_uq = conn_object("unique", uq.name)
                 if keep(uq.source, uq.name, "unique_constraint", False, conn_uq):
-                    changed.append((uq.name, drop_op(conn_uq), ops.AddConstraintOp.from_constraint(uq.source)))
+                    changed.append(_pair(uq.name, drop_op(conn_uq), ops.AddConstraintOp.from_constraint(uq.source), "unique", tname, other, uq))
             continue
         if uq.name in conn_indexes and conn_indexes[uq.name].unique:
             # a unique index by the same name implements it (MySQL)
@@ -272,7 +278,7 @@ def _compare(
             if tuple(conn_indexes[uq.name].columns) != cols:
                 conn_ix = conn_object("index", uq.name)
                 if keep(uq.source, uq.name, "unique_constraint", False, conn_ix):
-                    changed.append((uq.name, drop_op(conn_ix), ops.AddConstraintOp.from_constraint(uq.source)))
+                    changed.append(_pair(uq.name, drop_op(conn_ix), ops.AddConstraintOp.from_constraint(uq.source), "unique", tname, conn_indexes[uq.name], uq))
             continue
         if keep(uq.source, uq.name, "unique_constraint", False, None):
             added.append((uq.name or "", ops.AddConstraintOp.from_constraint(uq.source)))
@@ -286,7 +292,7 @@ def _compare(
             if _index_sig(other, dialect_name) != _index_sig(idx, dialect_name):
                 conn_ix = conn_object("index", name)
                 if keep(idx.source, name, "index", False, conn_ix):
-                    changed.append((idx.name, drop_op(conn_ix), create_index_op(idx, run.dialect)))
+                    changed.append(_pair(idx.name, drop_op(conn_ix), create_index_op(idx, run.dialect), "index", tname, other, idx))
             continue
         if idx.unique and name in conn_uniques:
             # a unique constraint by the same name implements it (MySQL)
@@ -294,7 +300,7 @@ def _compare(
             if tuple(conn_uniques[name].columns) != tuple(idx.columns):
                 conn_uq = conn_object("unique", name)
                 if keep(idx.source, name, "index", False, conn_uq):
-                    changed.append((idx.name, drop_op(conn_uq), create_index_op(idx, run.dialect)))
+                    changed.append(_pair(idx.name, drop_op(conn_uq), create_index_op(idx, run.dialect), "index", tname, conn_uniques[name], idx))
             continue
         if idx.expressions and dialect_name in NO_EXPRESSION_INDEX_REFLECTION:
             warn(

@@ -1,0 +1,159 @@
+"""One INFO line per detected change, with Alembic 1.20's texts and logger names.
+
+The lines are written once the comparison is complete, walking the ops in
+their final order (the order of the migration), so that ``revision
+--autogenerate`` prints them as Alembic does.  Most texts follow from the op
+itself; a comparator that knows more (why an index changed) leaves the line
+in ``op.info[LOG_KEY]``, and the drop half of a changed pair is marked with
+``op.info[SILENT_KEY]``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Iterable
+
+__all__ = ["LOG_KEY", "SILENT_KEY", "log_detected", "changed_index_detail", "mark_changed"]
+
+LOG_KEY = "retort.autogenerate.detected"
+SILENT_KEY = "retort.autogenerate.silent"
+
+_tables = logging.getLogger("retort.autogenerate.compare.tables")
+_types = logging.getLogger("retort.autogenerate.compare.types")
+_constraints = logging.getLogger("retort.autogenerate.compare.constraints")
+_comments = logging.getLogger("retort.autogenerate.compare.comments")
+_defaults = logging.getLogger("retort.autogenerate.compare.server_defaults")
+
+
+def _qualified(name: Any, schema: str | None) -> str:
+    return f"{schema}.{name}" if schema else str(name)
+
+
+def log_detected(upgrade_ops: Any, impl: Any) -> None:
+    """Log every op of ``upgrade_ops`` (depth first) as a 'Detected ...' line."""
+    if not _tables.isEnabledFor(logging.INFO) and not _constraints.isEnabledFor(logging.INFO):
+        return
+    _walk(upgrade_ops.ops, impl)
+
+
+def _walk(op_list: Iterable[Any], impl: Any) -> None:
+    for op in op_list:
+        inner = getattr(op, "ops", None)
+        if inner is not None and type(op).__name__ == "ModifyTableOps":
+            _walk(inner, impl)
+        else:
+            _log_one(op, impl)
+
+
+def _log_one(op: Any, impl: Any) -> None:
+    info = op.__dict__.get("_info") or {}
+    if info.get(SILENT_KEY):
+        return
+    if LOG_KEY in info:
+        logger, text = info[LOG_KEY]
+        logging.getLogger(logger).info(text)
+        return
+    kind = type(op).__name__
+    if kind == "CreateTableOp":
+        _tables.info("Detected added table %r", _qualified(op.table_name, op.schema))
+    elif kind == "DropTableOp":
+        _tables.info("Detected removed table %r", _qualified(op.table_name, op.schema))
+    elif kind == "AddColumnOp":
+        _tables.info("Detected added column '%s.%s'", op.table_name, op.column.name)
+    elif kind == "DropColumnOp":
+        _tables.info("Detected removed column '%s.%s'", op.table_name, op.column_name)
+    elif kind == "AlterColumnOp":
+        _log_alter(op, impl)
+    elif kind == "CreateIndexOp":
+        cols = tuple(_index_column_names(op))
+        _constraints.info("Detected added index %r on '%s'", str(op.index_name), cols)
+    elif kind == "DropIndexOp":
+        _constraints.info("Detected removed index %r on %r", str(op.index_name), op.table_name)
+    elif kind == "CreateUniqueConstraintOp":
+        _constraints.info("Detected added unique constraint %r on '%s'", _name(op.constraint_name), tuple(op.columns))
+    elif kind == "CreateForeignKeyOp":
+        _constraints.info(
+            "Detected added foreign key (%s)(%s) on table %s",
+            ", ".join(op.local_cols), ", ".join(op.remote_cols), _qualified(op.source_table, op.schema),
+        )
+    elif kind == "DropConstraintOp":
+        _log_drop_constraint(op)
+
+
+def _name(name: Any) -> str | None:
+    return None if name is None else str(name)
+
+
+def _index_column_names(op: Any) -> list[str]:
+    names: list[str] = []
+    for col in op.columns:
+        if isinstance(col, str):
+            names.append(col)
+        elif getattr(col, "name", None) is not None:
+            names.append(col.name)
+        else:
+            # an expression: the columns it uses, as Alembic names them
+            names.extend(c.name for c in getattr(col, "_from_objects", ()) if getattr(c, "name", None))
+    return names
+
+
+def _log_drop_constraint(op: Any) -> None:
+    kind = getattr(op, "constraint_type", None)
+    reverse = getattr(op, "_reverse", None)
+    if kind == "foreignkey":
+        if reverse is not None and hasattr(reverse, "local_cols"):
+            _constraints.info(
+                "Detected removed foreign key (%s)(%s) on table %s",
+                ", ".join(reverse.local_cols), ", ".join(reverse.remote_cols),
+                _qualified(op.table_name, op.schema),
+            )
+    elif kind == "unique":
+        _constraints.info("Detected removed unique constraint %r on %r", _name(op.constraint_name), op.table_name)
+
+
+def _log_alter(op: Any, impl: Any) -> None:
+    where = f"'{op.table_name}.{op.column_name}'"
+    # Alembic's order: nullable, comment, type, server default
+    if op.modify_nullable is not None:
+        _constraints.info("Detected %s on column %s", "NULL" if op.modify_nullable else "NOT NULL", where)
+    if op.modify_comment is not False:
+        _comments.info("Detected column comment %s", where)
+    if op.modify_type is not None:
+        _types.info("Detected type change from %r to %r on %s", op.existing_type, op.modify_type, where)
+    if op.modify_server_default is not False:
+        _defaults.info("Dialect impl %r detected server default on column %s", impl, where)
+
+
+def changed_index_detail(conn: Any, meta: Any) -> str:
+    """Why an index changed, worded as Alembic words it (first difference found)."""
+    cu, mu = bool(getattr(conn, "unique", True)), bool(getattr(meta, "unique", True))
+    if cu != mu:
+        return f"unique={cu} to unique={mu}"
+    a, b = _elements(conn), _elements(meta)
+    if len(a) != len(b):
+        return f"expression number {len(a)} to {len(b)}"
+    parts = [f"expression #{i} {x!r} to {y!r}" for i, (x, y) in enumerate(zip(a, b), start=1) if x != y]
+    if parts:
+        return ", ".join(parts)
+    return "options changed"
+
+
+def _elements(idx: Any) -> list[str]:
+    out = []
+    for i, col in enumerate(idx.columns):
+        exprs = getattr(idx, "expressions", ())
+        out.append(col if col is not None else str(exprs[i] if i < len(exprs) else ""))
+    return out
+
+
+def mark_changed(drop: Any, create: Any, kind: str, name: Any, table: str, conn: Any, meta: Any) -> None:
+    """Word a changed index / unique constraint's pair as one line, on the re-create."""
+    if kind == "index":
+        detail = changed_index_detail(conn, meta)
+    else:
+        detail = f"expression {tuple(sorted(conn.columns))!r} to {tuple(sorted(meta.columns))!r}"
+    drop.info[SILENT_KEY] = True
+    create.info[LOG_KEY] = (
+        "retort.autogenerate.compare.constraints",
+        f"Detected changed {'index' if kind == 'index' else 'unique constraint'} {str(name)!r} on {table!r}: {detail}",
+    )
