@@ -265,8 +265,6 @@ def test_check_fails_on_both(modelled):
     assert "New upgrade operations detected" in a.out and "New upgrade operations detected" in r.err
 
 
-@pytest.mark.xfail(strict=True, reason="revision --autogenerate / check: Alembic logs 'INFO [alembic.autogenerate."
-                                       "compare.tables] Detected added table ...' per change, retort logs none")
 def test_autogenerate_detected_log_lines(modelled):
     a, r = modelled.both("revision", "--autogenerate", "-m", "auto", "--rev-id", "ag1", "--head", "m6")
     detected = [line for line in _log(a.err) if "Detected" in line]

@@ -57,7 +57,10 @@ def produce_net_changes(autogen_context: AutogenContext, upgrade_ops: UpgradeOps
             run.call(fn, autogen_context, upgrade_ops, schemas)
         from .detected import log_detected
 
-        log_detected(upgrade_ops, getattr(autogen_context.migration_context, "impl", None))
+        mc = autogen_context.migration_context
+        log_detected(
+            upgrade_ops, getattr(mc, "impl", None), flavor=getattr(getattr(mc, "config", None), "flavor", None)
+        )
     finally:
         autogen_context._comparison_run = None  # type: ignore[attr-defined]
         if gc_was_enabled:

@@ -18,66 +18,77 @@ __all__ = ["LOG_KEY", "SILENT_KEY", "log_detected", "changed_index_detail", "mar
 LOG_KEY = "retort.autogenerate.detected"
 SILENT_KEY = "retort.autogenerate.silent"
 
-_tables = logging.getLogger("retort.autogenerate.compare.tables")
-_types = logging.getLogger("retort.autogenerate.compare.types")
-_constraints = logging.getLogger("retort.autogenerate.compare.constraints")
-_comments = logging.getLogger("retort.autogenerate.compare.comments")
-_defaults = logging.getLogger("retort.autogenerate.compare.server_defaults")
+
+
+class _Loggers:
+    """The five loggers, under ``retort.`` (or ``alembic.`` in an Alembic-flavoured project, as the runtime's)."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.tables = logging.getLogger(f"{prefix}.autogenerate.compare.tables")
+        self.types = logging.getLogger(f"{prefix}.autogenerate.compare.types")
+        self.constraints = logging.getLogger(f"{prefix}.autogenerate.compare.constraints")
+        self.comments = logging.getLogger(f"{prefix}.autogenerate.compare.comments")
+        self.defaults = logging.getLogger(f"{prefix}.autogenerate.compare.server_defaults")
+
+
+_LOGGERS = {p: _Loggers(p) for p in ("retort", "alembic")}
 
 
 def _qualified(name: Any, schema: str | None) -> str:
     return f"{schema}.{name}" if schema else str(name)
 
 
-def log_detected(upgrade_ops: Any, impl: Any) -> None:
+def log_detected(upgrade_ops: Any, impl: Any, *, flavor: str | None = None) -> None:
     """Log every op of ``upgrade_ops`` (depth first) as a 'Detected ...' line."""
-    if not _tables.isEnabledFor(logging.INFO) and not _constraints.isEnabledFor(logging.INFO):
+    log = _LOGGERS["alembic" if flavor == "alembic" else "retort"]
+    if not any(lg.isEnabledFor(logging.INFO) for lg in (log.tables, log.constraints, log.types)):
         return
-    _walk(upgrade_ops.ops, impl)
+    _walk(upgrade_ops.ops, impl, log)
 
 
-def _walk(op_list: Iterable[Any], impl: Any) -> None:
+def _walk(op_list: Iterable[Any], impl: Any, log: _Loggers) -> None:
     for op in op_list:
         inner = getattr(op, "ops", None)
         if inner is not None and type(op).__name__ == "ModifyTableOps":
-            _walk(inner, impl)
+            _walk(inner, impl, log)
         else:
-            _log_one(op, impl)
+            _log_one(op, impl, log)
 
 
-def _log_one(op: Any, impl: Any) -> None:
+def _log_one(op: Any, impl: Any, log: _Loggers) -> None:
     info = op.__dict__.get("_info") or {}
     if info.get(SILENT_KEY):
         return
     if LOG_KEY in info:
         logger, text = info[LOG_KEY]
-        logging.getLogger(logger).info(text)
+        getattr(log, logger).info(text)
         return
     kind = type(op).__name__
     if kind == "CreateTableOp":
-        _tables.info("Detected added table %r", _qualified(op.table_name, op.schema))
+        log.tables.info("Detected added table %r", _qualified(op.table_name, op.schema))
     elif kind == "DropTableOp":
-        _tables.info("Detected removed table %r", _qualified(op.table_name, op.schema))
+        log.tables.info("Detected removed table %r", _qualified(op.table_name, op.schema))
     elif kind == "AddColumnOp":
-        _tables.info("Detected added column '%s.%s'", op.table_name, op.column.name)
+        log.tables.info("Detected added column '%s.%s'", op.table_name, op.column.name)
     elif kind == "DropColumnOp":
-        _tables.info("Detected removed column '%s.%s'", op.table_name, op.column_name)
+        log.tables.info("Detected removed column '%s.%s'", op.table_name, op.column_name)
     elif kind == "AlterColumnOp":
-        _log_alter(op, impl)
+        _log_alter(op, impl, log)
     elif kind == "CreateIndexOp":
         cols = tuple(_index_column_names(op))
-        _constraints.info("Detected added index %r on '%s'", str(op.index_name), cols)
+        log.constraints.info("Detected added index %r on '%s'", str(op.index_name), cols)
     elif kind == "DropIndexOp":
-        _constraints.info("Detected removed index %r on %r", str(op.index_name), op.table_name)
+        log.constraints.info("Detected removed index %r on %r", str(op.index_name), op.table_name)
     elif kind == "CreateUniqueConstraintOp":
-        _constraints.info("Detected added unique constraint %r on '%s'", _name(op.constraint_name), tuple(op.columns))
+        log.constraints.info("Detected added unique constraint %r on '%s'", _name(op.constraint_name), tuple(op.columns))
     elif kind == "CreateForeignKeyOp":
-        _constraints.info(
+        log.constraints.info(
             "Detected added foreign key (%s)(%s) on table %s",
             ", ".join(op.local_cols), ", ".join(op.remote_cols), _qualified(op.source_table, op.schema),
         )
     elif kind == "DropConstraintOp":
-        _log_drop_constraint(op)
+        _log_drop_constraint(op, log)
 
 
 def _name(name: Any) -> str | None:
@@ -97,31 +108,31 @@ def _index_column_names(op: Any) -> list[str]:
     return names
 
 
-def _log_drop_constraint(op: Any) -> None:
+def _log_drop_constraint(op: Any, log: _Loggers) -> None:
     kind = getattr(op, "constraint_type", None)
     reverse = getattr(op, "_reverse", None)
     if kind == "foreignkey":
         if reverse is not None and hasattr(reverse, "local_cols"):
-            _constraints.info(
+            log.constraints.info(
                 "Detected removed foreign key (%s)(%s) on table %s",
                 ", ".join(reverse.local_cols), ", ".join(reverse.remote_cols),
                 _qualified(op.table_name, op.schema),
             )
     elif kind == "unique":
-        _constraints.info("Detected removed unique constraint %r on %r", _name(op.constraint_name), op.table_name)
+        log.constraints.info("Detected removed unique constraint %r on %r", _name(op.constraint_name), op.table_name)
 
 
-def _log_alter(op: Any, impl: Any) -> None:
+def _log_alter(op: Any, impl: Any, log: _Loggers) -> None:
     where = f"'{op.table_name}.{op.column_name}'"
     # Alembic's order: nullable, comment, type, server default
     if op.modify_nullable is not None:
-        _constraints.info("Detected %s on column %s", "NULL" if op.modify_nullable else "NOT NULL", where)
+        log.constraints.info("Detected %s on column %s", "NULL" if op.modify_nullable else "NOT NULL", where)
     if op.modify_comment is not False:
-        _comments.info("Detected column comment %s", where)
+        log.comments.info("Detected column comment %s", where)
     if op.modify_type is not None:
-        _types.info("Detected type change from %r to %r on %s", op.existing_type, op.modify_type, where)
+        log.types.info("Detected type change from %r to %r on %s", op.existing_type, op.modify_type, where)
     if op.modify_server_default is not False:
-        _defaults.info("Dialect impl %r detected server default on column %s", impl, where)
+        log.defaults.info("Dialect impl %r detected server default on column %s", impl, where)
 
 
 def changed_index_detail(conn: Any, meta: Any) -> str:
@@ -154,6 +165,6 @@ def mark_changed(drop: Any, create: Any, kind: str, name: Any, table: str, conn:
         detail = f"expression {tuple(sorted(conn.columns))!r} to {tuple(sorted(meta.columns))!r}"
     drop.info[SILENT_KEY] = True
     create.info[LOG_KEY] = (
-        "retort.autogenerate.compare.constraints",
+        "constraints",
         f"Detected changed {'index' if kind == 'index' else 'unique constraint'} {str(name)!r} on {table!r}: {detail}",
     )
