@@ -14,6 +14,7 @@ from typing import Any, Sequence
 import sqlalchemy as sa
 from sqlalchemy import schema as sa_schema
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.base import SchemaEventTarget
 from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.types import NULLTYPE
 
@@ -51,8 +52,16 @@ class SchemaObjects:
     def table(self, name: str, *items: Any, schema: str | None = None, **kw: Any) -> sa.Table:
         """A Table holding fresh copies of ``items`` (columns, constraints, indexes)."""
         constraints_included = kw.pop("_constraints_included", False)
+        adopt = kw.pop("_adopt_columns", False) and not constraints_included
         metadata = kw.pop("_metadata", None) or self.metadata()
-        columns = [copy_column(c) for c in items if isinstance(c, sa.Column)]
+        if adopt:
+            # Column._copy() is ~15us a column, so a column is used as is when
+            # attaching it changes nothing else: on no table yet, a plain (not
+            # schema-event) type, and no constraint / index / ForeignKey
+            # waiting for it to attach (those would follow it onto our table)
+            columns = [c if _adoptable(c) else copy_column(c) for c in items if isinstance(c, sa.Column)]
+        else:
+            columns = [copy_column(c) for c in items if isinstance(c, sa.Column)]
         if constraints_included:
             # a table taken from MetaData (from_table): its indexes are ops of
             # their own (CreateIndexOp), so Column(index=True) must not add one
@@ -268,6 +277,14 @@ def copy_column(column: sa.Column[Any]) -> sa.Column[Any]:
     those as separate CreateForeignKeyOps.
     """
     return column._copy()
+
+
+def _adoptable(column: sa.Column[Any]) -> bool:
+    return (
+        column.table is None
+        and not isinstance(column.type, SchemaEventTarget)
+        and not column.dispatch.after_parent_attach
+    )
 
 
 def _is_implicit(constraint: Any) -> bool:

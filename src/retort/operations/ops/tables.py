@@ -103,6 +103,8 @@ class CreateTableOp(MigrateOperation):
             schema=self.schema,
             info=dict(self.info),
             _constraints_included=self._constraints_included,
+            # once only: later calls find the columns attached and copy them
+            _adopt_columns=self.__dict__.pop("_adopt_columns", False),
             **kw,
         )
 
@@ -126,7 +128,12 @@ class CreateTableOp(MigrateOperation):
         check_name("create_table", "table_name", table_name)
         for col in columns:
             check_type("create_table", "columns", col, sa_schema.SchemaItem, "Column / Constraint / Index")
-        return operations.invoke(cls(table_name, columns, if_not_exists=if_not_exists, **kw))
+        operation = cls(table_name, columns, if_not_exists=if_not_exists, **kw)
+        # the caller's own Columns go into the returned Table as they are (as
+        # in Alembic) instead of being copied: the op is private to this call.
+        # A Column already on a table (reused, or from a model) is still copied.
+        operation._adopt_columns = True
+        return operations.invoke(operation)
 
 
 class DropTableOp(MigrateOperation):
