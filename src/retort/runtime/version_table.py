@@ -86,8 +86,16 @@ class VersionTable:
         """Replace head ``old`` by ``new``."""
         if not self.impl.as_sql:
             # one UPDATE per revision: a statement compiled once, whose values
-            # SQLAlchemy renders inline at execution (the same text as below)
-            result = self.impl._exec(self._online_update(), params={"old": old, "new": new})
+            # are rendered inline at execution (the same text as below)
+            template = self._update_template()
+            if template is not None and _SAFE_ID.issuperset(old) and _SAFE_ID.issuperset(new):
+                # the text SQLAlchemy would render, sent as it is: executing
+                # the construct cost ~3x more (cache key, literal_execute pass)
+                sql, render = template
+                sql = sql.replace(_NEW_SLOT, render(new)).replace(_OLD_SLOT, render(old))
+                result = self.impl.connection.exec_driver_sql(sql)
+            else:
+                result = self.impl._exec(self._online_update(), params={"old": old, "new": new})
             self._check(result, f"updating '{old}' to '{new}'")
             return
         stmt = (
@@ -108,6 +116,19 @@ class VersionTable:
                 .values(version_num=bindparam("new", type_=col.type, literal_execute=True))
             )
         return self._update_stmt
+
+    _update_sql: Any = None
+
+    def _update_template(self) -> tuple[str, Any] | None:
+        """The online UPDATE's text with slots for the ids, and the id literal renderer."""
+        if self._update_sql is None:
+            self._update_sql = False
+            dialect = self.impl.dialect
+            render = self.table.c.version_num.type.literal_processor(dialect)
+            sql = str(self._online_update().compile(dialect=dialect))
+            if render is not None and self.impl.connection is not None and sql.count(_NEW_SLOT) == 1 == sql.count(_OLD_SLOT):
+                self._update_sql = (sql, render)
+        return self._update_sql or None
 
     def delete(self, revision: str) -> None:
         """Remove head ``revision``."""
@@ -163,6 +184,12 @@ class VersionTable:
                 f"Online migration expected to match one row when {what} in "
                 f"'{self.qualified_name}'; {count} found (did another process move the heads?)"
             )
+
+
+# revision ids made of these render the same with any dialect's quoting rules
+_SAFE_ID = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
+_NEW_SLOT = "__[POSTCOMPILE_new]"
+_OLD_SLOT = "__[POSTCOMPILE_old]"
 
 
 def _literal(revision: str) -> Any:
