@@ -358,3 +358,80 @@ def test_include_name_parent_names(sqlite_engine):
     assert ("table", "t", {"schema_name": None}) in seen
     assert ("column", "a", {"schema_name": None, "table_name": "t", "schema_qualified_table_name": "t"}) in seen
     assert ("index", "ix_a", {"schema_name": None, "table_name": "t", "schema_qualified_table_name": "t"}) in seen
+
+
+# -- a third-party dialect impl's comparison hooks are consulted -------------------------
+
+
+def _with_impl_hooks(conn, **methods):
+    """A MigrationContext whose impl is a subclass (defined here, outside retort) overriding ``methods``."""
+    mc = MigrationContext.configure(conn, opts={"compare_server_default": True})
+    mc.impl.__class__ = type("ThirdPartyImpl", (type(mc.impl),), dict(methods))
+    return mc
+
+
+def test_impl_hooks_decide_types_defaults_indexes(sqlite_engine):
+    from retort.ddl.compare import ComparisonResult
+
+    md = MetaData()
+    t = Table("t", md, Column("id", Integer, primary_key=True), Column("a", Integer, server_default="1"),
+              Column("b", Integer), sa.UniqueConstraint("b", name="uq_b"))
+    sa.Index("ix_a", t.c.a)
+    sa.Index("ix_gone", t.c.b)
+    md.create_all(sqlite_engine)
+    target = MetaData()
+    t = Table("t", target, Column("id", Integer, primary_key=True), Column("a", Integer, server_default="1"),
+              Column("b", Integer), sa.UniqueConstraint("b", name="uq_b"))
+    sa.Index("ix_a", t.c.a)
+    with sqlite_engine.connect() as conn:
+        assert [d[0] for d in compare_metadata(MigrationContext.configure(conn), target)] == ["remove_index"]
+
+        def correct(self, conn_uniques, conn_indexes, meta_uniques, meta_indexes):
+            for ix in [i for i in conn_indexes if i.name == "ix_gone"]:
+                conn_indexes.remove(ix)
+
+        mc = _with_impl_hooks(
+            conn,
+            compare_type=lambda self, insp_col, meta_col: meta_col.name == "b",
+            compare_server_default=lambda self, ic, mcol, rm, ri: mcol.name == "a",
+            compare_indexes=lambda self, m, r: ComparisonResult.Different("custom reason"),
+            compare_unique_constraint=lambda self, m, r: ComparisonResult.Different("uq reason"),
+            correct_for_autogen_constraints=correct,
+        )
+        diff = compare_metadata(mc, target)
+    flat = [(d[0][0], d[0][3]) if isinstance(d, list) else (d[0], d[1].name) for d in diff]
+    assert flat == [
+        ("modify_default", "a"), ("modify_type", "b"),
+        ("remove_index", "ix_a"), ("add_index", "ix_a"),
+        ("remove_constraint", "uq_b"), ("add_constraint", "uq_b"),
+    ]
+
+
+def test_impl_column_reflect_hook_edits_what_is_compared(sqlite_engine):
+    md = MetaData()
+    Table("t", md, Column("id", Integer, primary_key=True), Column("a", Integer))
+    md.create_all(sqlite_engine)
+
+    def reflect(self, inspector, table, column_info):
+        if table.name == "t" and column_info["name"] == "a":
+            column_info["type"] = sa.String(7)
+
+    with sqlite_engine.connect() as conn:
+        diff = compare_metadata(_with_impl_hooks(conn, autogen_column_reflect=reflect), md)
+    ((kind, _, tname, cname, _, old, new),) = diff[0]
+    assert (kind, tname, cname) == ("modify_type", "t", "a")
+    assert isinstance(old, sa.String) and old.length == 7 and isinstance(new, Integer)
+
+
+def test_impl_render_type_is_used(sqlite_engine):
+    from retort.autogenerate import render_python_code
+    from retort.operations import ops
+
+    with sqlite_engine.connect() as conn:
+        mc = _with_impl_hooks(
+            conn, render_type=lambda self, type_, ctx: "thirdparty.Fancy()" if isinstance(type_, sa.Integer) else False
+        )
+        text = render_python_code(
+            ops.UpgradeOps([ops.AddColumnOp("t", Column("x", Integer))]), migration_context=mc
+        )
+    assert "sa.Column('x', thirdparty.Fancy(), nullable=True)" in text

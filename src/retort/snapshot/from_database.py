@@ -40,6 +40,7 @@ def reflect_tables(
     table_names: Iterable[str],
     *,
     with_checks: bool = True,
+    column_hook: Any = None,
 ) -> dict[str, TableSnapshot]:
     """Reflect ``table_names`` of ``schema`` into snapshots, keyed by table name.
 
@@ -48,6 +49,9 @@ def reflect_tables(
     :param table_names: the tables to reflect; nothing else is queried.
     :param with_checks: also reflect CHECK constraints (needed only to
         re-create a dropped table in a downgrade).
+    :param column_hook: ``fn(inspector, table, column_info)`` called on each
+        reflected column's dict before it is read (the ``column_reflect``
+        event's place), ``table`` a lightweight ``sqlalchemy.table()``.
     """
     names = list(table_names)
     if not names:
@@ -62,6 +66,14 @@ def reflect_tables(
     comments: Mapping[Any, Any] = {}
     if inspector.dialect.supports_comments:
         comments = inspector.get_multi_table_comment(**kw)
+
+    if column_hook is not None:
+        from sqlalchemy import table as table_clause
+
+        for key, cols in columns.items():
+            stand_in = table_clause(key[1], schema=schema)
+            for col in cols:
+                column_hook(inspector, stand_in, col)
 
     result: dict[str, TableSnapshot] = {}
     for key, cols in columns.items():

@@ -150,6 +150,11 @@ def compare_server_default(
             if decided:
                 alter_column_op.modify_server_default = meta_default
             return
+    if "compare_server_default" in run.impl_hooks:
+        # a third-party dialect impl decides, as in Alembic
+        if run.impl.compare_server_default(conn_col, metadata_col, mc.default, cc.default):
+            alter_column_op.modify_server_default = meta_default
+        return
     if normalize_default(cc.default) != normalize_default(mc.default):
         alter_column_op.modify_server_default = meta_default
 

@@ -157,9 +157,13 @@ def _elements(idx: Any) -> list[str]:
     return out
 
 
-def mark_changed(drop: Any, create: Any, kind: str, name: Any, table: str, conn: Any, meta: Any) -> None:
+def mark_changed(
+    drop: Any, create: Any, kind: str, name: Any, table: str, conn: Any, meta: Any, detail: str | None = None
+) -> None:
     """Word a changed index / unique constraint's pair as one line, on the re-create."""
-    if kind == "index":
+    if detail:
+        pass
+    elif kind == "index":
         detail = changed_index_detail(conn, meta)
     else:
         detail = f"expression {tuple(sorted(conn.columns))!r} to {tuple(sorted(meta.columns))!r}"

@@ -140,8 +140,10 @@ def _create_index_op_as_text(ops: Any, idx: IndexSnapshot, index: Any, dialect: 
     )
 
 
-def _pair(name: Any, drop: Any, create: Any, kind: str, table: str, conn: Any, meta: Any) -> tuple[Any, Any, Any]:
-    mark_changed(drop, create, kind, name, table, conn, meta)
+def _pair(
+    name: Any, drop: Any, create: Any, kind: str, table: str, conn: Any, meta: Any, detail: str | None = None
+) -> tuple[Any, Any, Any]:
+    mark_changed(drop, create, kind, name, table, conn, meta, detail)
     return (name, drop, create)
 
 
@@ -246,8 +248,24 @@ def _compare(
     def keep(obj: Any, name: Any, type_: str, reflected: bool, compare_to: Any) -> bool:
         return not filters or ctx.run_object_filters(obj, name, type_, reflected, compare_to)
 
+    meta_uniques, meta_indexes = _by_name(meta.uniques), _by_name(meta.indexes)
+    hooks = run.impl_hooks
+    if "correct_for_autogen_constraints" in hooks:
+        # a third-party dialect impl may take objects out of the comparison, as in Alembic
+        table = run.conn_table(schema, tname)
+        c_uq = {c for c in table.constraints if type(c).__name__ == "UniqueConstraint" and c.name in conn_uniques}
+        c_ix = {i for i in table.indexes if i.name in conn_indexes}
+        m_uq = {u.source for u in meta_uniques}
+        m_ix = {i.source for i in meta_indexes}
+        run.impl.correct_for_autogen_constraints(c_uq, c_ix, m_uq, m_ix)
+        kept_uq, kept_ix = {c.name for c in c_uq}, {i.name for i in c_ix}
+        conn_uniques = {n: u for n, u in conn_uniques.items() if n in kept_uq}
+        conn_indexes = {n: i for n, i in conn_indexes.items() if n in kept_ix}
+        meta_uniques = [u for u in meta_uniques if u.source in m_uq]
+        meta_indexes = [i for i in meta_indexes if i.source in m_ix]
+
     # -- unique constraints of the target
-    for uq in _by_name(meta.uniques):
+    for uq in meta_uniques:
         cols = tuple(uq.columns)
         if uq.name is None:
             found = next(
@@ -267,10 +285,20 @@ def _compare(
             other = conn_uniques[uq.name]
             if other.duplicates_index:
                 matched_indexes.add(other.duplicates_index)
-            if tuple(other.columns) != cols:
+            detail = None
+            if "compare_unique_constraint" in hooks:
+                conn_uq = conn_object("unique", uq.name)
+                result = run.impl.compare_unique_constraint(uq.source, conn_uq)
+                differs, detail = result.is_different, result.message
+            else:
+                differs = tuple(other.columns) != cols
+            if differs:
                 conn_uq = conn_object("unique", uq.name)
                 if keep(uq.source, uq.name, "unique_constraint", False, conn_uq):
-                    changed.append(_pair(uq.name, drop_op(conn_uq), ops.AddConstraintOp.from_constraint(uq.source), "unique", tname, other, uq))
+                    changed.append(_pair(
+                        uq.name, drop_op(conn_uq), ops.AddConstraintOp.from_constraint(uq.source), "unique", tname,
+                        other, uq, detail,
+                    ))
             continue
         if uq.name in conn_indexes and conn_indexes[uq.name].unique:
             # a unique index by the same name implements it (MySQL)
@@ -284,15 +312,24 @@ def _compare(
             added.append((uq.name or "", ops.AddConstraintOp.from_constraint(uq.source)))
 
     # -- indexes of the target
-    for idx in _by_name(meta.indexes):
+    for idx in meta_indexes:
         name = idx.name
         if name in conn_indexes:
             matched_indexes.add(name)
             other = conn_indexes[name]
-            if _index_sig(other, dialect_name) != _index_sig(idx, dialect_name):
+            detail = None
+            if "compare_indexes" in hooks:
+                result = run.impl.compare_indexes(idx.source, conn_object("index", name))
+                differs, detail = result.is_different, result.message
+            else:
+                differs = _index_sig(other, dialect_name) != _index_sig(idx, dialect_name)
+            if differs:
                 conn_ix = conn_object("index", name)
                 if keep(idx.source, name, "index", False, conn_ix):
-                    changed.append(_pair(idx.name, drop_op(conn_ix), create_index_op(idx, run.dialect), "index", tname, other, idx))
+                    changed.append(_pair(
+                        idx.name, drop_op(conn_ix), create_index_op(idx, run.dialect), "index", tname, other, idx,
+                        detail,
+                    ))
             continue
         if idx.unique and name in conn_uniques:
             # a unique constraint by the same name implements it (MySQL)

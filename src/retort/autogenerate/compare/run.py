@@ -50,6 +50,37 @@ def builtin(fn: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
+#: DefaultImpl's autogenerate hooks, consulted where Alembic consults them when an impl overrides them
+IMPL_HOOKS = (
+    "compare_type",
+    "compare_server_default",
+    "compare_indexes",
+    "compare_unique_constraint",
+    "autogen_column_reflect",
+    "correct_for_autogen_constraints",
+)
+
+
+def overridden_impl_hooks(impl: Any) -> frozenset[str]:
+    """The names in :data:`IMPL_HOOKS` that ``impl``'s class defines itself (not retort's base)."""
+    if impl is None:
+        return frozenset()
+    from retort.ddl.compare import ComparisonHooks
+
+    cls = type(impl)
+    return frozenset(
+        name for name in IMPL_HOOKS
+        if getattr(cls, name, None) is not getattr(ComparisonHooks, name) and _defined_outside_retort(cls, name)
+    )
+
+
+def _defined_outside_retort(cls: type, name: str) -> bool:
+    for klass in cls.__mro__:
+        if name in vars(klass):
+            return not klass.__module__.startswith("retort.")
+    return False
+
+
 def run_for(autogen_context: AutogenContext) -> ComparisonRun:
     run = getattr(autogen_context, "_comparison_run", None)
     if run is None:
@@ -90,6 +121,11 @@ class ComparisonRun:
         opts = autogen_context.opts
         self.compare_type = opts.get("compare_type", True)
         self.compare_server_default = opts.get("compare_server_default", False)
+        #: the dialect impl, and which of its comparison hooks a (third-party)
+        #: impl class overrides: only those are consulted, so the built-in
+        #: impls keep the snapshot comparison's speed
+        self.impl = getattr(autogen_context.migration_context, "impl", None)
+        self.impl_hooks = overridden_impl_hooks(self.impl)
 
     # -- hooks -----------------------------------------------------------
 
@@ -108,7 +144,11 @@ class ComparisonRun:
             return True
         if self.ctx.has_object_filters:
             return True
-        if level == "column" and (callable(self.compare_type) or callable(self.compare_server_default)):
+        if level == "column" and (
+            callable(self.compare_type)
+            or callable(self.compare_server_default)
+            or self.impl_hooks & {"compare_type", "compare_server_default"}
+        ):
             return True
         return False
 
@@ -204,7 +244,8 @@ class ComparisonRun:
         """Reflect the tables of one schema (CHECK constraints deferred, see :meth:`conn_table`)."""
         names = list(names)
         try:
-            found = reflect_tables(self.ctx.inspector, schema, names, with_checks=False)
+            hook = self.impl.autogen_column_reflect if "autogen_column_reflect" in self.impl_hooks else None
+            found = reflect_tables(self.ctx.inspector, schema, names, with_checks=False, column_hook=hook)
         except SQLAlchemyError as exc:
             raise AutogenerateError(
                 f"could not reflect the tables of {_where(schema)}: {exc}", schema=schema

@@ -232,6 +232,11 @@ def compare_type(
             if decided:
                 alter_column_op.modify_type = meta_type
             return
+    if "compare_type" in run.impl_hooks:
+        # a third-party dialect impl decides, as in Alembic
+        if run.impl.compare_type(conn_col, metadata_col):
+            alter_column_op.modify_type = meta_type
+        return
     differ = types_differ(conn_type, meta_type, run.dialect)
     if differ is None:
         if isinstance(conn_type, sqltypes.NullType) and not isinstance(meta_type, sqltypes.NullType):
