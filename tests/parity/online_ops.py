@@ -194,3 +194,19 @@ def index_if_exists(op):
     op.create_index("ix_t_name2", "t", ["name"], if_not_exists=True)
     op.drop_index("ix_t_name2", table_name="t", if_exists=True)
     op.drop_index("ix_t_name2", table_name="t", if_exists=True)
+
+
+@case
+def batch_auto_passthrough(op):
+    with op.batch_alter_table("t") as b:
+        b.add_column(Column("y", Integer))
+        b.alter_column("name", type_=String(80), existing_type=String(50), existing_nullable=False)
+        b.drop_column("flag")
+        b.create_index("ix_t_y", ["y"])
+
+
+@case
+def batch_recreate_always(op):
+    with op.batch_alter_table("t", recreate="always") as b:
+        b.add_column(Column("y", Integer, server_default="4"))
+        b.alter_column("x", new_column_name="xx", existing_type=Integer)

@@ -33,13 +33,31 @@ def _outcome(engine, kind, fn, backend):
         engine.dispose()
 
 
+# retort is right: Alembic's batch recreate="always" with a column rename fails on both servers (its copy keeps
+# CHECK (x > 0) on the old name: ProgrammingError on PostgreSQL, OperationalError on MariaDB), retort's succeeds
+RETORT_RIGHT = {"batch_recreate_always"}
+
+
 @pytest.mark.parametrize("backend", ["postgresql", "mysql"])
-@pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.parametrize("name", [n for n in CASES if n not in RETORT_RIGHT])
 def test_same_schema_as_alembic(request, name, backend):
     engine = request.getfixturevalue(f"{backend}_engine")
     expected = _outcome(engine, "alembic", CASES[name], backend)
     try:
         assert _outcome(engine, "retort", CASES[name], backend) == expected
+    finally:
+        _wipe(engine, backend)
+        engine.dispose()
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "mysql"])
+def test_batch_recreate_with_rename_works(request, backend):
+    engine = request.getfixturevalue(f"{backend}_engine")
+    try:
+        assert _outcome(engine, "alembic", CASES["batch_recreate_always"], backend)[0] is not None
+        error, state = _outcome(engine, "retort", CASES["batch_recreate_always"], backend)
+        assert error is None
+        assert [c[0] for c in state["t"]["columns"]] == ["id", "name", "xx", "pid", "flag", "y"]
     finally:
         _wipe(engine, backend)
         engine.dispose()
