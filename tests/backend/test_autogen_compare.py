@@ -842,3 +842,17 @@ def test_detected_changes_logged_as_alembic(sqlite_engine, caplog):
         ("retort.autogenerate.compare.constraints", "Detected added index 'ix_c' on '('c', 'b')'"),
         ("retort.autogenerate.compare.tables", "Detected removed column 't.gone'"),
     ]
+
+
+def test_identity_pk_alter_has_no_autoincrement_flag(postgresql_engine):
+    from retort.autogenerate import render_python_code
+
+    old = MetaData()
+    Table("u", old, Column("id", Integer, sa.Identity(start=1), primary_key=True))
+    old.create_all(postgresql_engine)
+    new = MetaData()
+    Table("u", new, Column("id", Integer, sa.Identity(start=10, increment=5), primary_key=True))
+    with postgresql_engine.connect() as conn:
+        script = produce_migrations(MigrationContext.configure(conn, opts={"compare_server_default": True}), new)
+    up = render_python_code(script.upgrade_ops)
+    assert "server_default=sa.Identity(always=False, start=10, increment=5)" in up and "autoincrement" not in up

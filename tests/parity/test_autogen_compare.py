@@ -101,12 +101,7 @@ for _key in (("mysql_on_update_and_defaults", "mysql"), ("pg_defaults_more", "po
 
 # a few "alembic is right" pairs kept as strict xfails so a fix is noticed
 XFAIL_DIFF: set[tuple[str, str]] = set()
-XFAIL_RENDER: set[tuple[str, str]] = {("identity_columns_compared", "postgresql")}
-RENDER_KNOWN[("identity_columns_compared", "postgresql")] = (
-    "alembic",
-    "regression from 10d2256: alter_column of an IDENTITY column (identity start/increment changed) now renders "
-    "autoincrement=True, Alembic renders no autoincrement for an identity column",
-)
+XFAIL_RENDER: set[tuple[str, str]] = set()
 
 
 def _params(known, xfails):

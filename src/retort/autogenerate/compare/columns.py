@@ -149,7 +149,8 @@ def _alter_op(ops: Any, tname: str, schema: str | None, cc: Any, mc: Any) -> Any
     # whether the column autoincrements, as Alembic passes it: MySQL's MODIFY
     # COLUMN must restate AUTO_INCREMENT or it is lost
     col = mc.source
-    if col is not None:
+    # (an IDENTITY column's autoincrementing is its identity: Alembic leaves the flag out)
+    if col is not None and mc.identity is None and cc.identity is None:
         if getattr(col.table, "_autoincrement_column", None) is col or col.autoincrement is True:
             op.kw["autoincrement"] = True
         elif col.autoincrement is False:
