@@ -128,7 +128,11 @@ def render_python_code_with_imports(
 
 def render_ops_body(up_or_down_op: Any, autogen_context: Any) -> str:
     """Render a container's ops between the header and footer comments, indented for a def body."""
-    lines = [HEADER]
+    header, footer = HEADER, FOOTER
+    if _flavor(autogen_context) == "alembic":
+        # a project that is Alembic's (an [alembic] ini section) gets Alembic's words
+        header, footer = header.replace("Retort", "Alembic"), footer.replace("Retort", "Alembic")
+    lines = [header]
     rendered_any = False
     for op in up_or_down_op.ops:
         for line in render_op(autogen_context, op):
@@ -136,8 +140,13 @@ def render_ops_body(up_or_down_op: Any, autogen_context: Any) -> str:
             rendered_any = True
     if not rendered_any:
         lines.append("pass")
-    lines.append(FOOTER)
+    lines.append(footer)
     return _indent_after_first("\n".join(lines))
+
+
+def _flavor(autogen_context: Any) -> str | None:
+    mc = getattr(autogen_context, "migration_context", None)
+    return getattr(getattr(mc, "config", None), "flavor", None)
 
 
 def _indent_after_first(text: str) -> str:
