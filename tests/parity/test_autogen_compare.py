@@ -44,12 +44,6 @@ RENDER_KNOWN: dict[tuple[str, str], tuple[str, str]] = {
     ("server_defaults_unchanged", "sqlite"): ("retort", _DEFAULTS_FP),
     ("server_defaults_unchanged", "mysql"): ("retort", _DEFAULTS_FP),
     ("foreign_keys", "mysql"): ("retort", _MYSQL_FK_INDEX),
-    **{
-        ("unique_column_flag", b): (
-            "alembic", "drop_constraint(None, ...): Alembic 1.20 writes a '# WARNING: constraint name is None' comment"
-        )
-        for b in ("sqlite", "postgresql", "mysql")
-    },
     ("pg_types", "postgresql"): (
         "retort", "Alembic renders postgresql.JSON(astext_type=Text()) / ARRAY(INTEGER()) without the sa. prefix "
                   "(NameError when run), retort writes sa.Text() / sa.INTEGER()",

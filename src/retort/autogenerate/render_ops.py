@@ -376,7 +376,29 @@ def _render_exclude_constraint(autogen_context: Any, op: Any) -> str:
 
 
 @renderers.dispatch_for(ops.DropConstraintOp)
-def _render_drop_constraint(autogen_context: Any, op: ops.DropConstraintOp) -> str:
+def _render_drop_constraint(autogen_context: Any, op: ops.DropConstraintOp) -> str | list[str]:
+    text = _drop_constraint_text(autogen_context, op)
+    if op.constraint_name is not None:
+        return text
+    # as Alembic 1.20: a warning, and a comment above the directive that will fail
+    import warnings
+
+    warnings.warn(
+        f"Autogenerate rendered a drop_constraint() directive for an unnamed constraint on table "
+        f"{op.table_name!r}; the migration will fail unless a constraint name is added to the directive.  "
+        "Consider using a naming convention so that constraint names are known ahead of time.",
+        UserWarning,
+        stacklevel=2,
+    )
+    return [
+        "# WARNING: constraint name is None; this directive will fail as",
+        "# rendered.  Add a name, or use a naming convention; see",
+        "# https://alembic.sqlalchemy.org/en/latest/naming.html",
+        text,
+    ]
+
+
+def _drop_constraint_text(autogen_context: Any, op: ops.DropConstraintOp) -> str:
     args = [render_gen_name(autogen_context, op.constraint_name)]
     if not _batch(autogen_context):
         args.append(repr(op.table_name))
