@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from .cli_project import TOOLS, Twin
@@ -78,3 +80,25 @@ def test_offline_upgrade(twin, extra):
 def test_offline_upgrade_raw(twin):
     a, r = twin.both("upgrade", "head", "--sql")
     assert r.out == a.out
+
+
+ENV_VARIANTS = {
+    "version_table_schema_no_pk": ('version_table="my_versions",',
+                                   'version_table="my_versions", version_table_schema="ver", version_table_pk=False,'),
+    "one_transaction_no_txddl": ("transaction_per_migration=True,",
+                                 "transaction_per_migration=False, transactional_ddl=False,"),
+}
+
+
+@pytest.mark.parametrize("url", ["postgresql+psycopg://u@h/db", "mssql+pyodbc://u@h/db"], ids=["postgresql", "mssql"])
+@pytest.mark.parametrize("variant", list(ENV_VARIANTS))
+def test_offline_env_options_same(tmp_path, template, variant, url):
+    twin = Twin(tmp_path, template)
+    old, new = ENV_VARIANTS[variant]
+    for tool in TOOLS:
+        env = twin.dirs[tool] / "migrations" / "env.py"
+        env.write_text(env.read_text().replace(old, new))
+        ini = twin.dirs[tool] / "alembic.ini"
+        ini.write_text(re.sub(r"(?m)^sqlalchemy\.url = .*$", f"sqlalchemy.url = {url}", ini.read_text()))
+    a, r = twin.both("upgrade", "head", "--sql")
+    assert (r.code, r.out) == (a.code, a.out) and a.code == 0
