@@ -161,3 +161,60 @@ def test_retort_keeps_a_usable_table_where_alembic_fails(tmp_path, name):
     error, state = _outcome("retort", tmp_path, CASES[name])
     assert "_alembic_tmp_t" not in state["tables"] and "t" in state["tables"]
     assert len(state["rows"]) == 3
+
+
+# --- a table referenced by another table's foreign key ---------------------------------------
+
+
+def _seed_child(conn):
+    seed(conn)
+    conn.exec_driver_sql("CREATE TABLE child (id INTEGER PRIMARY KEY, tid INTEGER REFERENCES t (id))")
+    conn.exec_driver_sql("INSERT INTO child VALUES (1, 1), (2, 3)")
+
+
+def _child_outcome(kind, tmp_path, fn):
+    engine = sa.create_engine(f"sqlite:///{tmp_path / kind}.db")
+    try:
+        with engine.begin() as conn:
+            _seed_child(conn)
+        error = run(kind, engine, fn)
+        insp = sa.inspect(engine)
+        child = ([c["name"] for c in insp.get_columns("child")], insp.get_foreign_keys("child"))
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT * FROM child ORDER BY id").all()
+        return error, describe(engine), child, rows
+    finally:
+        engine.dispose()
+
+
+def _widen_referenced(op):
+    with op.batch_alter_table("t") as b:
+        b.add_column(Column("y", Integer))
+        b.alter_column("name", type_=String(90), existing_type=String(50))
+
+
+def _rename_referencing(op):
+    with op.batch_alter_table("child") as b:
+        b.alter_column("tid", new_column_name="t_id")
+
+
+def _rename_referenced_pk(op):
+    with op.batch_alter_table("t") as b:
+        b.alter_column("id", new_column_name="ident")
+
+
+@pytest.mark.parametrize("fn", [_widen_referenced, _rename_referencing], ids=lambda f: f.__name__.strip("_"))
+def test_referenced_table_same_as_alembic(tmp_path, fn):
+    assert _child_outcome("retort", tmp_path, fn) == _child_outcome("alembic", tmp_path, fn)
+
+
+def test_rename_of_referenced_pk_refused():
+    """Retort is right: Alembic renames t.id and leaves child.tid REFERENCES t (id) dangling; retort refuses first."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        a_error, a_state, a_child, _ = _child_outcome("alembic", Path(tmp), _rename_referenced_pk)
+        r_error, r_state, r_child, _ = _child_outcome("retort", Path(tmp), _rename_referenced_pk)
+    assert a_error is None and a_state["pk"] == ["ident"] and a_child[1][0]["referred_columns"] == ["id"]
+    assert r_error == "BatchError" and r_state["pk"] == ["id"]
