@@ -88,14 +88,8 @@ DIFFERS.update({
                       "retort '\\x00016162'::bytea / HEXTORAW('00016162')"
     ),
     ("bulk_insert_more_types", "oracle"): (RETORT_RIGHT, "as on postgresql"),
-    ("alter_nullable_and_default_together", "mssql"): (
-        ALEMBIC_RIGHT,
-        "MSSQL alter_column(server_default='0', existing_server_default=None): Alembic first drops whatever default "
-        "constraint the column has (declare @const_name ... exec('alter table t drop constraint ' + @const_name)), "
-        "retort skips that, so ADD DEFAULT fails when the column has an unrecorded default",
-    ),
 })
-XFAILS = {("alter_nullable_and_default_together", "mssql")}
+XFAILS: set[tuple[str, str]] = set()
 
 # Alembic creates a table's indexes in set order (differs from run to run)
 SET_ORDERED = {"create_table_constraints"}

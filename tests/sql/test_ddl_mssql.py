@@ -104,6 +104,25 @@ CASES = [
         [drop_default("t", "c"), "GO"],
     ),
     (
+        # existing_server_default=None is "stated: none recorded" -- the column may
+        # still have one, and ADD DEFAULT fails while it does, so it is looked up
+        "new default with existing_server_default=None drops any default first",
+        lambda i: i.alter_column(
+            "t", "c", nullable=False, server_default="0", existing_type=sa.Integer,
+            existing_server_default=None, existing_nullable=True,
+        ),
+        [
+            drop_default("t", "c"), "GO",
+            "ALTER TABLE t ALTER COLUMN c INTEGER NOT NULL;", "GO",
+            "ALTER TABLE t ADD DEFAULT '0' FOR c;", "GO",
+        ],
+    ),
+    (
+        "default removed with existing_server_default=None",
+        lambda i: i.alter_column("t", "c", server_default=None, existing_server_default=None, schema="s"),
+        [drop_default("s.t", "c"), "GO"],
+    ),
+    (
         "rename column via sp_rename",
         lambda i: i.alter_column("t", "c", name="d", schema="s"),
         ["EXEC sp_rename 's.t.c', d, 'COLUMN';", "GO"],
@@ -208,3 +227,36 @@ def test_bulk_insert_bad_rows_write_nothing():
     with pytest.raises(TypeError, match="list of dictionaries"):
         impl.bulk_insert(sa.table("t", sa.column("a")), [(1,)])
     assert buf.getvalue() == ""
+
+
+def _op_sql(act) -> list[str]:
+    """What ``act(op)`` writes through op.alter_column in --sql mode on mssql."""
+    import io
+
+    from retort.operations import Operations
+    from retort.runtime.migration import MigrationContext
+
+    buf = io.StringIO()
+    ctx = MigrationContext.configure(dialect_name="mssql", opts={"as_sql": True, "output_buffer": buf})
+    act(Operations(ctx))
+    return [c for c in buf.getvalue().split("\n\n") if c.strip()]
+
+
+@pytest.mark.parametrize(
+    "kw, drops",
+    [
+        (dict(existing_server_default=None), True),  # stated as None: look the constraint up
+        (dict(existing_server_default="1"), True),
+        ({}, False),  # not stated: Alembic writes ADD DEFAULT alone
+    ],
+    ids=["existing-none", "existing-value", "existing-not-given"],
+)
+def test_op_alter_column_default_lookup(kw, drops):
+    got = _op_sql(lambda op: op.alter_column("t", "c", server_default="0", existing_type=sa.Integer, **kw))
+    expected = ["ALTER TABLE t ADD DEFAULT '0' FOR c;", "GO"]
+    assert got == ([drop_default("t", "c"), "GO"] + expected if drops else expected)
+
+
+def test_op_alter_column_default_set_to_none_drops_it():
+    got = _op_sql(lambda op: op.alter_column("t", "c", server_default=None, existing_type=sa.Integer))
+    assert got == [drop_default("t", "c"), "GO"]

@@ -65,6 +65,9 @@ class MSSQLImpl(DefaultImpl):
     binary_literal_format = "0x{hex}"
     begin_statement = "BEGIN TRANSACTION"
     type_synonyms = DefaultImpl.type_synonyms + ({"VARCHAR", "NVARCHAR"},)
+    # op.alter_column passes existing_server_default=False ("not given") through
+    # instead of None: None ("no default known") still looks the constraint up
+    keeps_unstated_existing_server_default = True
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
@@ -139,19 +142,24 @@ class MSSQLImpl(DefaultImpl):
         comment: str | None | bool = False,
         existing_comment: str | None = None,
         existing_type: Any = None,
-        existing_server_default: Any = None,
+        existing_server_default: Any = False,
         existing_nullable: bool | None = None,
         existing_autoincrement: bool | None = None,
         **kw: Any,
     ) -> None:
-        """ALTER COLUMN re-states type and nullability; defaults are constraints of their own."""
+        """ALTER COLUMN re-states type and nullability; defaults are constraints of their own.
+
+        ``existing_server_default=False`` means "not stated" (see
+        ``keeps_unstated_existing_server_default``), None "stated: no default".
+        """
         if autoincrement is not None or existing_autoincrement is not None:
             warnings.warn("autoincrement and existing_autoincrement only make sense for MySQL", stacklevel=3)
         hints = dict(
             schema=schema,
             existing_type=existing_type,
             existing_nullable=existing_nullable,
-            existing_server_default=existing_server_default,
+            # the elements take None for "unknown", as on every dialect
+            existing_server_default=None if existing_server_default is False else existing_server_default,
             existing_comment=existing_comment,
         )
         if nullable is not None and type_ is None and existing_type is None:
@@ -170,8 +178,11 @@ class MSSQLImpl(DefaultImpl):
             or isinstance(existing_server_default, (Computed, Identity))
         )
         plain_default = server_default is not False and not special_default
-        # the old default constraint goes first: it would block ALTER COLUMN's type change
-        if plain_default and (existing_server_default not in (None, False) or server_default is None):
+        # the old default constraint goes first: it would block ALTER COLUMN's type change,
+        # and ADD DEFAULT fails while one exists.  Only existing_server_default=False
+        # (op.alter_column's "not stated") skips the lookup: None may just mean the
+        # default was never recorded, so the catalog is asked (as Alembic does)
+        if plain_default and (existing_server_default is not False or server_default is None):
             self._exec(MSSQLDropColumnConstraints(table_name, column_name, schema, "default"))
         if type_ is not None or nullable is not None:
             self._exec(

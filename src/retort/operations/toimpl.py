@@ -112,10 +112,7 @@ def alter_column(operations: Any, operation: ops.AlterColumnOp) -> None:
         type_=new_type,
         schema=operation.schema,
         existing_type=coerce_type(operation.existing_type),
-        # False means "not given" in the op; the impl's "unknown" is None
-        existing_server_default=(
-            None if operation.existing_server_default is False else operation.existing_server_default
-        ),
+        existing_server_default=_existing_server_default(impl, operation.existing_server_default),
         existing_nullable=operation.existing_nullable,
         comment=operation.modify_comment,
         existing_comment=operation.existing_comment,
@@ -125,6 +122,18 @@ def alter_column(operations: Any, operation: ops.AlterColumnOp) -> None:
         # a Boolean / Enum that needs a CHECK on this database gets it now
         for constraint in _type_constraints(operations, operation, new_type):
             impl.add_constraint(constraint)
+
+
+def _existing_server_default(impl: Any, value: Any) -> Any:
+    """False means "not given" in the op; most impls take None as "unknown".
+
+    An impl whose SQL differs between "not given" and "given as None" (SQL
+    Server looks up the column's default constraint whenever one was stated)
+    sets ``keeps_unstated_existing_server_default`` and receives False as is.
+    """
+    if value is False and not getattr(impl, "keeps_unstated_existing_server_default", False):
+        return None
+    return value
 
 
 class _DialectHolder:
