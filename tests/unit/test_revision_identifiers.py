@@ -102,6 +102,22 @@ def test_short_unknown_mentions_four_characters(rmap):
         rmap.get_revisions("q")
 
 
+@pytest.mark.parametrize("ident", ["h", "h1", "m", "b"])
+def test_ids_shorter_than_four_characters_are_never_partial_matches(ident):
+    # as in Alembic: 'h' does not find 'h12' (nor 'b' find 'b5'), though it is
+    # the only id starting with it
+    m = make_map(("b5", None), ("h12", "b5"), ("m99", "h12"), ("e1f2", "m99"))
+    with pytest.raises(ResolutionError, match="No such revision or branch '%s'; please ensure at least four "
+                       "characters are present for partial revision identifier matches" % ident):
+        m.get_revisions(ident)
+
+
+@pytest.mark.parametrize("ident", ["e", "e1", "e1f"])
+def test_a_short_prefix_finds_an_id_of_four_characters(ident):
+    m = make_map(("b5", None), ("h12", "b5"), ("e1f2", "h12"))
+    assert ids(m.get_revisions(ident)) == ["e1f2"]
+
+
 def test_ambiguous_partial_id():
     m = make_map(("abcd1", None), ("abcd2", "abcd1"))
     with pytest.raises(ResolutionError) as exc:

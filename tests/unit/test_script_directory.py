@@ -187,6 +187,33 @@ def test_unknown_revision(copy_fixture):
         sd.upgrade_plan("fffff", ())
 
 
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda sd: sd.get_revision("2"),  # ambiguous: 27c6a30d7c24, 2a6b3e1c0d11
+        lambda sd: sd.upgrade_plan("2", ()),
+        lambda sd: sd.upgrade_plan("2@head", ()),
+        lambda sd: sd.generate_revision("ffff0000", "x", head="2"),
+        lambda sd: sd.generate_revision("ffff0000", "x", head="5f8e9d0c1b2a", depends_on="2"),
+    ],
+    ids=["get_revision", "upgrade_plan", "as-branch", "head", "depends_on"],
+)
+def test_ambiguous_or_unknown_identifier_cannot_be_located(copy_fixture, call):
+    # as Alembic's commands word it: the RevisionMap's detailed message
+    # ("Multiple revisions start with '2': ...") is not shown at this level
+    sd = ScriptDirectory(copy_fixture("branches"))
+    with pytest.raises(ResolutionError) as exc:
+        call(sd)
+    assert str(exc.value) == "Can't locate revision identified by '2'"
+
+
+def test_unknown_branch_label_cannot_be_located(copy_fixture):
+    sd = ScriptDirectory(copy_fixture("branches"))
+    with pytest.raises(ResolutionError) as exc:
+        sd.upgrade_plan("nolabel@head", ())
+    assert str(exc.value) == "Can't locate revision identified by 'nolabel'"
+
+
 def test_downgrade_to_a_revision_not_applied(copy_fixture):
     sd = ScriptDirectory(copy_fixture("branches"))
     with pytest.raises(RangeNotAncestorError, match="Destination 27c6a30d7c24 is not a valid downgrade target"):

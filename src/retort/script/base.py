@@ -15,6 +15,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from retort.script import headers as _headers
+from retort.script.resolve import UNLOCATABLE as _UNLOCATABLE
 from retort.script.revision import Revision, RevisionMap
 from retort.util import pyfiles
 from retort.util.exc import (
@@ -428,7 +429,10 @@ class ScriptDirectory:
                 exc.args = (ancestor % {"start": start, "end": end},)
             raise
         except ResolutionError as exc:
-            if exc.args and str(exc.args[0]).startswith("No such revision or branch"):
+            # an unknown id, an unknown branch label and an ambiguous partial id
+            # all read "Can't locate ..." at this level, as in Alembic (the
+            # RevisionMap keeps the detailed wording)
+            if exc.args and str(exc.args[0]).startswith(_UNLOCATABLE):
                 exc.args = ((resolution or "Can't locate revision identified by '%s'") % exc.argument,)
             raise
 

@@ -7,6 +7,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Any, Sequence
 
+from retort.script.resolve import UNLOCATABLE as _UNLOCATABLE
 from retort.script.revision import tuple_rev_as_scalar
 from retort.util import pyfiles
 from retort.util.exc import CommandError, MultipleHeads, ResolutionError
@@ -82,7 +83,11 @@ def _resolve_heads(scriptdir: ScriptDirectory, head: Any) -> tuple[Script, ...]:
         )
         raise
     except ResolutionError as exc:
-        exc.args = ("Can't locate revision identified by '%s': %s" % (head, exc.args[0]),)
+        # Alembic's wording, naming the one identifier that failed (of a merge's list)
+        if str(exc.args[0] if exc.args else "").startswith(_UNLOCATABLE):
+            exc.args = ("Can't locate revision identified by '%s'" % exc.argument,)
+        else:
+            exc.args = ("Can't locate revision identified by '%s': %s" % (head, exc.args[0]),)
         raise
 
 
@@ -149,7 +154,7 @@ def generate_revision(
             try:
                 found = rmap.get_revisions(dep)
             except ResolutionError as exc:
-                exc.args = ("Can't locate revision identified by '%s' (--depends-on)" % dep,)
+                exc.args = ("Can't locate revision identified by '%s'" % dep,)
                 raise
             dependencies.extend(r.revision for r in found if r is not None)
 

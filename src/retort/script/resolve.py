@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 _RELATIVE = re.compile(r"^(?P<start>.*?)(?P<step>[+-]\d+)$")
 _MIN_PARTIAL = 4
+# messages of identifiers that name nothing (or nothing unique): the script
+# directory and the commands reword these as Alembic's "Can't locate ..."
+UNLOCATABLE = ("No such revision or branch", "No such branch:", "Multiple revisions start with")
 
 
 class Relative:
@@ -59,7 +62,10 @@ def lookup(rmap: RevisionMap, ident: str) -> Revision:
     label_rev = rmap._labels.get(ident)
     if label_rev is not None:
         return revs[label_rev]
-    matches = [rid for rid in revs if rid.startswith(ident)]
+    # Alembic only treats ids of at least four characters as candidates for a
+    # partial match (so 'b' never finds 'b5', while 'e' finds 'e1f2'); real ids
+    # are 12 hex digits, this only shows with short hand-written ids
+    matches = [rid for rid in revs if len(rid) >= _MIN_PARTIAL and rid.startswith(ident)]
     if len(matches) == 1:
         return revs[matches[0]]
     if len(matches) > 1:
