@@ -43,11 +43,17 @@ def main(argv: list[str] | None = None) -> int:
 
     results = []
     started = time.perf_counter()
-    for name in workloads:
-        module = importlib.import_module(name)
-        for case in module.cases(args.quick, backends):
-            print(f"... {case.workload}: {case.name}", file=sys.stderr, flush=True)
-            results.append(measure(case, repeats))
+    try:
+        for name in workloads:
+            module = importlib.import_module(name)
+            for case in module.cases(args.quick, backends):
+                print(f"... {case.workload}: {case.name}", file=sys.stderr, flush=True)
+                results.append(measure(case, repeats))
+    finally:
+        import databases
+
+        for backend in backends:  # leave the servers as they were
+            databases.drop(backend)
     print_table(results)
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
     write_json_lines(results, args.json)
