@@ -147,6 +147,38 @@ def test_iterate_revisions_ranges(rmap):
     assert set(ids(rmap.iterate_revisions(("m",), "d2", select_for_downgrade=True))) == {"m"}
 
 
+LINEAR = [("r1", None), ("r2", "r1"), ("r3", "r2"), ("r4", "r3"), ("r5", "r4")]
+
+
+@pytest.mark.parametrize(
+    "upper, lower, expected",
+    [
+        ("heads", "-1", ["r5", "r4"]),
+        ("r3", "-2", ["r3"]),  # -2 counts down from the head (r5), not from r3
+        ("r3", "-4", ["r3", "r2", "r1"]),
+        ("r4", "-1", ["r4"]),
+        ("+1", "r2", ["r3", "r2"]),  # a bare +N end counts up from the start
+    ],
+)
+def test_bare_relative_start_counts_from_the_head(upper, lower, expected):
+    # as Alembic's history -r -N:<end>
+    m = make_map(LINEAR)
+    assert ids(m.iterate_revisions(upper, lower, inclusive=True)) == expected
+
+
+def test_bare_relative_start_above_the_end_is_no_range():
+    m = make_map(LINEAR)
+    with pytest.raises(RangeNotAncestorError):
+        list(m.iterate_revisions("r3", "-1", inclusive=True))  # -1 is r4, above r3
+
+
+def test_bare_relative_start_with_several_heads_is_ambiguous(rmap):
+    # Alembic: "Ambiguous walk", even when the end is one revision (history -r -1:current)
+    for upper in ("c", "heads"):
+        with pytest.raises(RevisionError, match="Ambiguous walk: -1 counts down from the head"):
+            list(rmap.iterate_revisions(upper, "-1", inclusive=True))
+
+
 # -- against Alembic -------------------------------------------------------
 
 

@@ -441,7 +441,10 @@ class ScriptDirectory:
     def walk_revisions(self, base: str = "base", head: str = "heads") -> Iterator[Script]:
         """Yield every Script from ``head`` down to ``base``, newest first."""
         with self._catch_revision_errors(
-            start=base, end=head, ancestor="Revision %(start)s is not an ancestor of revision %(end)s"
+            start=base,
+            end=head,
+            ancestor="Requested range %(start)s:%(end)s does not refer to ancestor/descendant revisions "
+            "along the same branch",
         ):
             revs = list(self.revision_map.iterate_revisions(head, base, inclusive=True, assert_relative_length=False))
         yield from revs  # type: ignore[misc]

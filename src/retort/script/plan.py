@@ -20,7 +20,7 @@ from retort.script.resolve import (
     walk_relative,
     _check_label,
 )
-from retort.util.exc import MultipleHeads, RangeNotAncestorError, ResolutionError
+from retort.util.exc import MultipleHeads, RangeNotAncestorError, ResolutionError, RevisionError
 
 if TYPE_CHECKING:
     from retort.script.revision import Revision, RevisionMap
@@ -269,14 +269,22 @@ def range_revisions(rmap: RevisionMap, upper: Any, lower: Any, *, inclusive: boo
     revs = rmap._revision_map
     if upper is None or upper == "":
         upper = "heads"
-    # a bare relative end counts from the other end: "-2" below upper, "+2" above lower
+    # a bare "+N" end counts up from lower; a bare "-N" start counts down from
+    # the script's heads, whatever the end is (Alembic's reading: "-1:current"
+    # is the head's parent up to current, an error when current is below it)
     if _bare_relative(rmap, upper):
         base_ids = [r.revision for r in resolve_revisions(rmap, lower, current_heads)]
         uppers = [r.revision for r in resolve_revisions(rmap, upper, base_ids)]
     else:
         uppers = [r.revision for r in resolve_revisions(rmap, upper, current_heads)]
     if _bare_relative(rmap, lower):
-        lowers_rel = resolve_revisions(rmap, lower, uppers)
+        heads = list(rmap.heads)
+        if len(heads) > 1:
+            raise RevisionError(
+                "Ambiguous walk: %s counts down from the head, and there are %d heads (%s); start the "
+                "range at a revision or at '<branchname>@head%s'" % (lower, len(heads), ", ".join(heads), lower)
+            )
+        lowers_rel = resolve_revisions(rmap, lower, heads)
         lower = tuple(r.revision for r in lowers_rel) or None
     above = set(uppers) | rmap._walk(revs, uppers, up=False, include_deps=True)
     if isinstance(lower, str) and lower.endswith("@base"):
