@@ -28,7 +28,8 @@ _OTHER_SCHEMA = (
 _MYSQL_FK_INDEX = "MySQL FK removed: retort also removes the FK's implicit index (remove_index), Alembic does not"
 _DEFAULTS_FP = "Alembic reports false positives ('' default, now() vs current_timestamp(), true vs 1), retort does not"
 
-# Fixed since first found (now compared like every other pair): SERIAL nextval() defaults of removed tables,
+# Fixed since first found (now compared like every other pair): sa.true() server default rendered
+# without a migration context ('1', as the generic dialect compiles it), SERIAL nextval() defaults of removed tables,
 # MySQL table kwargs of removed tables, PG postgresql_nulls_not_distinct, MySQL unique reported as an index,
 # identity compared only with compare_server_default and reflected as sa.Identity, functional index objects,
 # Column(unique=True) under a naming convention, alembic_version skipped without a configured version_table.
@@ -52,10 +53,6 @@ RENDER_KNOWN: dict[tuple[str, str], tuple[str, str]] = {
     ("other_schema_existing_not_included", "postgresql"): ("retort", _OTHER_SCHEMA),
 }
 
-_TRUE_DEFAULT = (
-    "Column(Boolean, server_default=sa.true()) in a new table: Alembic renders server_default=sa.text('1') (on "
-    "PostgreSQL 'DEFAULT 1' fails for a boolean), retort sa.text('true')"
-)
 _SQLITE_REFLECTED = (
     "SQLite reflection: Alembic renders server_default=sa.text('(CURRENT_TIMESTAMP)') as reflected and a unique "
     "index as unique=1; retort strips the parentheses and writes unique=True"
@@ -67,10 +64,7 @@ _PG_TYPES = (
 )
 DIFF_KNOWN[("server_default_func_changes", "sqlite")] = ("alembic", _SQLITE_REFLECTED)
 RENDER_KNOWN.update({
-    ("create_everything", "sqlite"): ("alembic", _TRUE_DEFAULT),
-    ("create_everything", "mysql"): ("alembic", _TRUE_DEFAULT),
-    ("create_everything", "postgresql"): ("retort", _TRUE_DEFAULT),
-    ("create_everything_pg_types", "postgresql"): ("retort", _TRUE_DEFAULT + "; " + _PG_TYPES),
+    ("create_everything_pg_types", "postgresql"): ("retort", _PG_TYPES),
     ("drop_everything", "sqlite"): ("alembic", _SQLITE_REFLECTED),
     ("server_default_func_changes", "sqlite"): ("alembic", _SQLITE_REFLECTED),
     ("drop_everything", "postgresql"): ("retort", _PG_TYPES),

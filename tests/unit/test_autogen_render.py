@@ -492,3 +492,32 @@ def test_drop_unnamed_constraint_warns_and_comments_as_alembic():
         "# https://alembic.sqlalchemy.org/en/latest/naming.html",
         "op.drop_constraint(None, 't', type_='unique')",
     )
+
+
+def _bool_default_ops() -> ops.UpgradeOps:
+    return ops.UpgradeOps([
+        ops.AddColumnOp("t", sa.Column("b", sa.Boolean(), server_default=sa.true())),
+        ops.AlterColumnOp("t", "c", modify_server_default=sa.DefaultClause(sa.false())),
+        ops.AddColumnOp("t", sa.Column("d", sa.DateTime(), server_default=sa.func.now())),
+    ])
+
+
+def test_server_default_expression_without_a_dialect_compiles_generically():
+    # no migration context: Alembic writes the default as SQLAlchemy's generic
+    # dialect compiles it (sa.true() -> '1', which SQLite / MySQL / MSSQL accept)
+    assert render_python_code(_bool_default_ops()) == body(
+        "op.add_column('t', sa.Column('b', sa.Boolean(), server_default=sa.text('1'), nullable=True))",
+        "op.alter_column('t', 'c',",
+        "           server_default=sa.text('0'))",
+        "op.add_column('t', sa.Column('d', sa.DateTime(), server_default=sa.text('now()'), nullable=True))",
+    )
+
+
+@pytest.mark.parametrize("dialect_name, true_, false_", [
+    ("postgresql", "true", "false"), ("mysql", "true", "false"), ("sqlite", "1", "0"), ("mssql", "1", "0"),
+])
+def test_server_default_expression_with_a_dialect_compiles_for_it(dialect_name, true_, false_):
+    from retort.migration import MigrationContext
+
+    text = render_python_code(_bool_default_ops(), migration_context=MigrationContext.configure(dialect_name=dialect_name))
+    assert f"server_default=sa.text('{true_}')" in text and f"server_default=sa.text('{false_}')" in text

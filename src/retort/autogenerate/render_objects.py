@@ -112,7 +112,7 @@ def render_gen_name(autogen_context: Any, name: Any) -> str:
     return repr(name)
 
 
-def render_expression_text(expr: Any, autogen_context: Any) -> str:
+def render_expression_text(expr: Any, autogen_context: Any, *, is_server_default: bool = False) -> str:
     """Return the SQL text of ``expr`` (unqualified column names, literal values)."""
     if isinstance(expr, str):
         return expr
@@ -122,8 +122,16 @@ def render_expression_text(expr: Any, autogen_context: Any) -> str:
     impl_render = getattr(impl, "render_ddl_sql_expr", None)
     if impl_render is not None:
         # a dialect may spell expressions its own way
-        return impl_render(expr, is_server_default=False)
+        return impl_render(expr, is_server_default=is_server_default)
     dialect = _dialect(autogen_context)
+    if dialect is None and is_server_default:
+        # no target database known (render_python_code without a migration
+        # context): a default is written as SQLAlchemy's generic dialect
+        # compiles it, as Alembic does -- sa.true() becomes '1', which every
+        # database without a native boolean (SQLite, MySQL, MSSQL) accepts
+        from sqlalchemy.engine.default import DefaultDialect
+
+        dialect = DefaultDialect()
     compiled = expr.compile(
         dialect=dialect, compile_kwargs={"literal_binds": True, "include_table": False}
     )
@@ -269,7 +277,8 @@ def render_server_default(default: Any, autogen_context: Any, *, repr_: bool = T
     elif isinstance(default, sa_schema.FetchedValue):
         return f"{sqla_prefix(autogen_context)}FetchedValue()"
     if isinstance(default, sql_elements.ClauseElement):
-        return f"{sqla_prefix(autogen_context)}text({render_expression_text(default, autogen_context)!r})"
+        text = render_expression_text(default, autogen_context, is_server_default=True)
+        return f"{sqla_prefix(autogen_context)}text({text!r})"
     if default is None:
         return None
     if isinstance(default, str):
