@@ -162,8 +162,11 @@ class BatchOperationsImpl:
 
     def flush(self) -> None:
         """Apply what was recorded: plain ALTERs, or one move-and-copy."""
-        if not self.batch and not self.partial_reordering:
-            return  # a reordering alone still rebuilds the table
+        if not self.batch and not self.partial_reordering and self.recreate != "always":
+            # a reordering alone still rebuilds the table, and so does an empty
+            # recreate="always" block: real projects use one to apply table_kwargs
+            # (e.g. sqlite_autoincrement) to an existing table, as Alembic allows
+            return
         recreate = self.recreate == "always" or (
             self.recreate == "auto" and bool(self.impl.requires_recreate_in_batch(self))
         )
