@@ -143,3 +143,50 @@ def test_rendered_batch_migration_alters_tables(engine):
     insp = sa.inspect(engine)
     assert {c["name"] for c in insp.get_columns("item")} == {"id", "name", "legacy"}
     assert "owner" not in insp.get_table_names()
+
+
+def test_sqlite_reflected_defaults_render_as_alembic_and_recreate_the_table(sqlite_engine):
+    # SQLite's inspector strips the parentheses of DEFAULT (expr); the rendered
+    # downgrade puts them back as Alembic does (a single digit, a quoted literal
+    # and text already in parentheses stay bare) and keeps unique=1 as reflected
+    with sqlite_engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, a DATETIME DEFAULT (CURRENT_TIMESTAMP), b INT DEFAULT 1,"
+            " c INT DEFAULT 10, d TEXT DEFAULT 'q', e TEXT DEFAULT '', f INT DEFAULT (1+1), g INT DEFAULT ((1)))"
+        )
+        conn.exec_driver_sql("CREATE UNIQUE INDEX ix_t_b ON t (b)")
+    with sqlite_engine.connect() as conn:
+        script = produce_migrations(MigrationContext.configure(conn), sa.MetaData())
+    text, _ = render_python_code_with_imports(script.downgrade_ops)
+    for expected in (
+        "sa.Column('a', sa.DATETIME(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=True)",
+        "sa.Column('b', sa.INTEGER(), server_default=sa.text('1'), nullable=True)",
+        "sa.Column('c', sa.INTEGER(), server_default=sa.text('(10)'), nullable=True)",
+        "sa.Column('d', sa.TEXT(), server_default=sa.text(\"'q'\"), nullable=True)",
+        "sa.Column('e', sa.TEXT(), server_default=sa.text(\"('')\"), nullable=True)",
+        "sa.Column('f', sa.INTEGER(), server_default=sa.text('(1+1)'), nullable=True)",
+        "sa.Column('g', sa.INTEGER(), server_default=sa.text('(1)'), nullable=True)",
+        "op.create_index(op.f('ix_t_b'), 't', ['b'], unique=1)",
+    ):
+        assert expected in text
+    with sqlite_engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE t")
+        _exec_rendered(conn, script.downgrade_ops)
+        conn.exec_driver_sql("INSERT INTO t (id) VALUES (1)")
+        row = conn.exec_driver_sql("SELECT b, c, d, e, f, g, a IS NOT NULL FROM t").one()
+    assert tuple(row) == (1, 10, "q", "", 2, 1, 1)
+    with sqlite_engine.connect() as conn:
+        assert [i["unique"] for i in sa.inspect(conn).get_indexes("t")] == [1]
+        # the parentheses do not make compare_server_default see a change
+        target = sa.MetaData()
+        sa.Table(
+            "t", target, sa.Column("id", sa.Integer, primary_key=True),
+            sa.Column("a", sa.DateTime, server_default=sa.text("CURRENT_TIMESTAMP")),
+            sa.Column("b", sa.Integer, server_default="1"), sa.Column("c", sa.Integer, server_default="10"),
+            sa.Column("d", sa.Text, server_default="q"), sa.Column("e", sa.Text, server_default=""),
+            sa.Column("f", sa.Integer, server_default=sa.text("1+1")),
+            sa.Column("g", sa.Integer, server_default=sa.text("1")),
+            sa.Index("ix_t_b", "b", unique=True),
+        )
+        ctx = MigrationContext.configure(conn, opts={"compare_server_default": True})
+        assert compare_metadata(ctx, target) == []

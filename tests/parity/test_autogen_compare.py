@@ -29,7 +29,8 @@ _MYSQL_FK_INDEX = "MySQL FK removed: retort also removes the FK's implicit index
 _DEFAULTS_FP = "Alembic reports false positives ('' default, now() vs current_timestamp(), true vs 1), retort does not"
 
 # Fixed since first found (now compared like every other pair): sa.true() server default rendered
-# without a migration context ('1', as the generic dialect compiles it), SERIAL nextval() defaults of removed tables,
+# without a migration context ('1', as the generic dialect compiles it), SQLite reflected defaults
+# parenthesized and unique=1 indexes, SERIAL nextval() defaults of removed tables,
 # MySQL table kwargs of removed tables, PG postgresql_nulls_not_distinct, MySQL unique reported as an index,
 # identity compared only with compare_server_default and reflected as sa.Identity, functional index objects,
 # Column(unique=True) under a naming convention, alembic_version skipped without a configured version_table.
@@ -53,24 +54,16 @@ RENDER_KNOWN: dict[tuple[str, str], tuple[str, str]] = {
     ("other_schema_existing_not_included", "postgresql"): ("retort", _OTHER_SCHEMA),
 }
 
-_SQLITE_REFLECTED = (
-    "SQLite reflection: Alembic renders server_default=sa.text('(CURRENT_TIMESTAMP)') as reflected and a unique "
-    "index as unique=1; retort strips the parentheses and writes unique=True"
-)
 _PG_TYPES = (
     "Alembic renders postgresql.JSON(astext_type=Text()) / ARRAY(VARCHAR(length=5)) without the sa. prefix "
     "(NameError when run) and a reflected unique constraint with postgresql_include=[]; retort writes sa.Text() "
     "and no postgresql_include"
 )
-DIFF_KNOWN[("server_default_func_changes", "sqlite")] = ("alembic", _SQLITE_REFLECTED)
 RENDER_KNOWN.update({
     ("create_everything_pg_types", "postgresql"): ("retort", _PG_TYPES),
-    ("drop_everything", "sqlite"): ("alembic", _SQLITE_REFLECTED),
-    ("server_default_func_changes", "sqlite"): ("alembic", _SQLITE_REFLECTED),
     ("drop_everything", "postgresql"): ("retort", _PG_TYPES),
     ("drop_everything_pg_types", "postgresql"): ("retort", _PG_TYPES),
 })
-DIFF_KNOWN[("drop_everything", "sqlite")] = ("alembic", _SQLITE_REFLECTED)
 _PG_ENUM_KEPT = (
     "removed PG table with an ENUM column: retort reflects ENUM(..., create_type=False) (the type outlives "
     "drop_table, so the downgrade's create_table works), Alembic ENUM(...) whose downgrade fails with "

@@ -521,3 +521,16 @@ def test_server_default_expression_with_a_dialect_compiles_for_it(dialect_name, 
 
     text = render_python_code(_bool_default_ops(), migration_context=MigrationContext.configure(dialect_name=dialect_name))
     assert f"server_default=sa.text('{true_}')" in text and f"server_default=sa.text('{false_}')" in text
+
+
+def test_create_index_unique_flag_rendered_as_given_when_truthy():
+    # as Alembic: SQLite reflects a unique index's flag as 1 and it is written so
+    assert render(
+        ops.CreateIndexOp("ix", "t", ["a"], unique=1),
+        ops.CreateIndexOp("ix", "t", ["a"], unique=0),
+        ops.CreateIndexOp("ix", "t", ["a"], unique=None),
+    ) == body(
+        "op.create_index('ix', 't', ['a'], unique=1)",
+        "op.create_index('ix', 't', ['a'], unique=False)",
+        "op.create_index('ix', 't', ['a'], unique=False)",
+    )

@@ -268,7 +268,9 @@ def _render_create_index(autogen_context: Any, op: ops.CreateIndexOp) -> str:
         args = [name, cols]
     else:
         args = [name, repr(op.table_name), cols]
-    args.append(f"unique={bool(op.unique)!r}")
+    # as Alembic: a falsy flag reads False, a truthy one as given (SQLite
+    # reflects a unique index's flag as the integer 1: ``unique=1``)
+    args.append(f"unique={(op.unique or False)!r}")
     if op.schema and not _batch(autogen_context):
         args.append(f"schema={op.schema!r}")
     args.extend(_index_kw(op, autogen_context))

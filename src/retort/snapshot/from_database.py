@@ -8,9 +8,12 @@ here), and built straight from the inspector's dictionaries: no reflected
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+import re
+from typing import Any, Callable, Iterable, Mapping
 
 from sqlalchemy.engine import Inspector
+
+from retort.util.registry import Dispatcher
 
 from .model import (
     CheckSnapshot,
@@ -24,7 +27,28 @@ from .model import (
     UniqueSnapshot,
 )
 
-__all__ = ["reflect_tables", "reflectable_table_names"]
+__all__ = ["reflect_tables", "reflectable_table_names", "reflected_default_readers"]
+
+#: ``"server_default"`` qualified by a dialect name → ``fn(text) -> text``: how a
+#: default the inspector reports reads on that dialect (see :func:`_sqlite_default`)
+reflected_default_readers = Dispatcher(what="reflected default reader")
+
+
+@reflected_default_readers.dispatch_for("server_default", "sqlite")
+def _sqlite_default(text: str) -> str:
+    """SQLite: the inspector strips the parentheses a ``DEFAULT (expr)`` needs; put them back.
+
+    As Alembic: left bare are a single digit, a non-empty single-quoted
+    literal and text already in parentheses; everything else (``10``,
+    ``-5``, ``''``, ``CURRENT_TIMESTAMP``, ``1+1``) becomes ``(text)``, which
+    SQLite accepts in a DEFAULT clause wherever the text is an expression.
+    """
+    if _SQLITE_BARE_DEFAULT.match(text):
+        return text
+    return f"({text})"
+
+
+_SQLITE_BARE_DEFAULT = re.compile(r"^(?:\d|'.+'|\(.*\))$", re.DOTALL)
 
 _IDENTITY_KEYS = ("always", "on_null", "start", "increment", "minvalue", "maxvalue", "cycle", "cache", "order")
 
@@ -75,6 +99,7 @@ def reflect_tables(
             for col in cols:
                 column_hook(inspector, stand_in, col)
 
+    read_default = reflected_default_readers.find("server_default", inspector.dialect.name)
     result: dict[str, TableSnapshot] = {}
     for key, cols in columns.items():
         tname = key[1]
@@ -82,7 +107,7 @@ def reflect_tables(
         result[tname] = TableSnapshot(
             schema=schema,
             name=tname,
-            columns=tuple(_column(c) for c in cols),
+            columns=tuple(_column(c, read_default) for c in cols),
             primary_key=_pk(pks.get(key)),
             foreign_keys=tuple(_fk(f) for f in fks.get(key, ())),
             indexes=tuple(_index(i) for i in indexes.get(key, ())),
@@ -95,10 +120,12 @@ def reflect_tables(
     return result
 
 
-def _column(c: Mapping[str, Any]) -> ColumnSnapshot:
+def _column(c: Mapping[str, Any], read_default: Callable[[str], str] | None = None) -> ColumnSnapshot:
     computed = c.get("computed")
     identity = c.get("identity")
     default = c.get("default")
+    if default is not None and read_default is not None:
+        default = read_default(default)
     if default is not None and c.get("autoincrement") is True and default.startswith("nextval("):
         # a SERIAL column's sequence default is how its autoincrement works,
         # not a default anyone wrote (and dropping the table drops the sequence)
@@ -152,7 +179,9 @@ def _index(i: Mapping[str, Any]) -> IndexSnapshot:
     return IndexSnapshot(
         name=i.get("name"),
         columns=cols,
-        unique=bool(i.get("unique")),
+        # kept as the database reports it (SQLite: the integer 1), as Alembic
+        # keeps it; 1 == True, so comparisons are unaffected
+        unique=i.get("unique") or False,
         expressions=expressions,
         duplicates_constraint=i.get("duplicates_constraint"),
         dialect_options=opts,
