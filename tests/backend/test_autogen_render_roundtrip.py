@@ -190,3 +190,30 @@ def test_sqlite_reflected_defaults_render_as_alembic_and_recreate_the_table(sqli
         )
         ctx = MigrationContext.configure(conn, opts={"compare_server_default": True})
         assert compare_metadata(ctx, target) == []
+
+
+def test_postgresql_reflected_unique_constraint_options_as_alembic(postgresql_engine):
+    # a dropped table's re-create keeps the options PostgreSQL reports
+    # (postgresql_include=[]); a removed constraint's re-create leaves the empty one out
+    with postgresql_engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE gone (id INT PRIMARY KEY, code INT CONSTRAINT gone_code_key UNIQUE)")
+        conn.exec_driver_sql("CREATE TABLE t (id INT PRIMARY KEY, a INT CONSTRAINT uq_t_a UNIQUE)")
+    target = sa.MetaData()
+    sa.Table("t", target, sa.Column("id", sa.Integer, primary_key=True, autoincrement=False), sa.Column("a", sa.Integer))
+    with postgresql_engine.connect() as conn:
+        script = produce_migrations(MigrationContext.configure(conn), target)
+    down, _ = render_python_code_with_imports(script.downgrade_ops)
+    assert (
+        "sa.UniqueConstraint('code', name=op.f('gone_code_key'), postgresql_include=[], "
+        "postgresql_nulls_not_distinct=False)" in down
+    )
+    assert (
+        "op.create_unique_constraint(op.f('uq_t_a'), 't', ['a'], postgresql_nulls_not_distinct=False)" in down
+    )
+    with postgresql_engine.begin() as conn:
+        _exec_rendered(conn, script.upgrade_ops)
+        _exec_rendered(conn, script.downgrade_ops)
+    with postgresql_engine.connect() as conn:
+        insp = sa.inspect(conn)
+        assert [u["name"] for u in insp.get_unique_constraints("gone")] == ["gone_code_key"]
+        assert [u["name"] for u in insp.get_unique_constraints("t")] == ["uq_t_a"]

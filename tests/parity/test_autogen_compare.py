@@ -56,8 +56,7 @@ RENDER_KNOWN: dict[tuple[str, str], tuple[str, str]] = {
 
 _PG_TYPES = (
     "Alembic renders postgresql.JSON(astext_type=Text()) / ARRAY(VARCHAR(length=5)) without the sa. prefix "
-    "(NameError when run) and a reflected unique constraint with postgresql_include=[]; retort writes sa.Text() "
-    "and no postgresql_include"
+    "(NameError when run); retort writes sa.Text()"
 )
 RENDER_KNOWN.update({
     ("create_everything_pg_types", "postgresql"): ("retort", _PG_TYPES),

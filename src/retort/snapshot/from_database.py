@@ -194,8 +194,8 @@ def _unique(u: Mapping[str, Any]) -> UniqueSnapshot:
         name=u.get("name"),
         columns=tuple(u["column_names"]),
         duplicates_index=u.get("duplicates_index"),
-        # False is kept: it is what the database says (postgresql_nulls_not_distinct)
-        dialect_options={
-            k: v for k, v in (u.get("dialect_options") or {}).items() if v is not None and v != [] and v != ()
-        },
+        # kept as the database says them, False and [] included
+        # (postgresql_nulls_not_distinct=False, postgresql_include=[]): Alembic
+        # renders a reflected unique constraint with them
+        dialect_options={k: v for k, v in (u.get("dialect_options") or {}).items() if v is not None},
     )

@@ -243,7 +243,14 @@ def _compare(
     def drop_op(obj: Any) -> Any:
         if type(obj).__name__ == "Index":
             return ops.DropIndexOp.from_index(obj)
-        return ops.DropConstraintOp.from_constraint(obj)
+        op = ops.DropConstraintOp.from_constraint(obj)
+        reverse = getattr(op, "_reverse", None)
+        if isinstance(getattr(reverse, "kw", None), dict):
+            # as Alembic: the re-create of a dropped constraint leaves out options
+            # the database reports empty (postgresql_include=[]); a dropped
+            # table's re-create keeps them
+            reverse.kw = {k: v for k, v in reverse.kw.items() if not (isinstance(v, (list, tuple)) and not v)}
+        return op
 
     def keep(obj: Any, name: Any, type_: str, reflected: bool, compare_to: Any) -> bool:
         return not filters or ctx.run_object_filters(obj, name, type_, reflected, compare_to)
