@@ -217,3 +217,33 @@ def test_postgresql_reflected_unique_constraint_options_as_alembic(postgresql_en
         insp = sa.inspect(conn)
         assert [u["name"] for u in insp.get_unique_constraints("gone")] == ["gone_code_key"]
         assert [u["name"] for u in insp.get_unique_constraints("t")] == ["uq_t_a"]
+
+
+def test_sqlite_server_default_expressions_rendered_in_parentheses(sqlite_engine):
+    # rendered for SQLite (a migration context), SQL defaults are spelled as
+    # SQLite's DEFAULT needs them, as Alembic does: expressions in parentheses
+    target = sa.MetaData()
+    sa.Table(
+        "t", target, sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("a", sa.DateTime, server_default=sa.func.now()),
+        sa.Column("b", sa.Integer, server_default=sa.text("1+1")),
+        sa.Column("c", sa.Integer, server_default=sa.text("10")),
+        sa.Column("d", sa.Boolean, server_default=sa.true()),
+        sa.Column("e", sa.String(5), server_default=sa.text("'q'")),
+    )
+    with sqlite_engine.connect() as conn:
+        ctx = MigrationContext.configure(conn)
+        script = produce_migrations(ctx, target)
+        up, _ = render_python_code_with_imports(script.upgrade_ops, migration_context=ctx)
+    for expected in (
+        "sa.Column('a', sa.DateTime(), server_default=sa.text('(CURRENT_TIMESTAMP)'), nullable=True)",
+        "sa.Column('b', sa.Integer(), server_default=sa.text('(1+1)'), nullable=True)",
+        "sa.Column('c', sa.Integer(), server_default=sa.text('(10)'), nullable=True)",
+        "sa.Column('d', sa.Boolean(), server_default=sa.text('1'), nullable=True)",
+        "sa.Column('e', sa.String(length=5), server_default=sa.text(\"'q'\"), nullable=True)",
+    ):
+        assert expected in up
+    with sqlite_engine.begin() as conn:
+        _exec_rendered(conn, script.upgrade_ops)
+        conn.exec_driver_sql("INSERT INTO t (id) VALUES (1)")
+        assert tuple(conn.exec_driver_sql("SELECT a IS NOT NULL, b, c, d, e FROM t").one()) == (1, 2, 10, 1, "q")

@@ -278,6 +278,14 @@ def render_server_default(default: Any, autogen_context: Any, *, repr_: bool = T
         return f"{sqla_prefix(autogen_context)}FetchedValue()"
     if isinstance(default, sql_elements.ClauseElement):
         text = render_expression_text(default, autogen_context, is_server_default=True)
+        if _dialect(autogen_context) is not None:
+            # as Alembic: rendered for a known dialect, the SQL is spelled as
+            # that dialect needs it in DEFAULT (SQLite: in parentheses)
+            from retort.snapshot.from_database import server_default_spellings
+
+            spell = server_default_spellings.find("server_default", _dialect_name(autogen_context))
+            if spell is not None:
+                text = spell(text)
         return f"{sqla_prefix(autogen_context)}text({text!r})"
     if default is None:
         return None

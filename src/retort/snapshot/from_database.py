@@ -27,14 +27,15 @@ from .model import (
     UniqueSnapshot,
 )
 
-__all__ = ["reflect_tables", "reflectable_table_names", "reflected_default_readers"]
+__all__ = ["reflect_tables", "reflectable_table_names", "server_default_spellings"]
 
 #: ``"server_default"`` qualified by a dialect name → ``fn(text) -> text``: how a
-#: default the inspector reports reads on that dialect (see :func:`_sqlite_default`)
-reflected_default_readers = Dispatcher(what="reflected default reader")
+#: server default's SQL text is written on that dialect, both when reflected
+#: and when rendered for it (see :func:`_sqlite_default`)
+server_default_spellings = Dispatcher(what="reflected default reader")
 
 
-@reflected_default_readers.dispatch_for("server_default", "sqlite")
+@server_default_spellings.dispatch_for("server_default", "sqlite")
 def _sqlite_default(text: str) -> str:
     """SQLite: the inspector strips the parentheses a ``DEFAULT (expr)`` needs; put them back.
 
@@ -99,7 +100,7 @@ def reflect_tables(
             for col in cols:
                 column_hook(inspector, stand_in, col)
 
-    read_default = reflected_default_readers.find("server_default", inspector.dialect.name)
+    read_default = server_default_spellings.find("server_default", inspector.dialect.name)
     result: dict[str, TableSnapshot] = {}
     for key, cols in columns.items():
         tname = key[1]
