@@ -122,7 +122,7 @@ def generate_revision(
     **kw: Any,
 ) -> Script | None:
     """Render script.py.mako into a new revision file; see ScriptDirectory.generate_revision."""
-    from retort.script.base import Script, format_as_comma
+    from retort.script.script_file import Script, format_as_comma
 
     from retort.script.revision import Revision
 
