@@ -30,7 +30,8 @@ from sqlalchemy import text
 from retort.autogenerate import compare_metadata, produce_migrations
 from retort.migration import MigrationContext
 from retort.operations import Operations
-from retort.operations.ops import ModifyTableOps
+
+from autogen_support import run_ops
 
 SEEDS = range(60)
 OTHER_SCHEMA = "rt_other"
@@ -348,24 +349,6 @@ def describe(engine: sa.Engine, schemas: list[str | None]) -> dict[Any, Any]:
                 "comment": (comments.get(key) or {}).get("text"),
             }
     return result
-
-
-def run_ops(engine: sa.Engine, container: Any) -> None:
-    """Spec 03's walk (depth first), batch mode on SQLite."""
-    with engine.begin() as conn:
-        operations = Operations(MigrationContext.configure(conn))
-        use_batch = engine.name == "sqlite"
-        stack = [container]
-        while stack:
-            elem = stack.pop(0)
-            if use_batch and isinstance(elem, ModifyTableOps):
-                with operations.batch_alter_table(elem.table_name, schema=elem.schema) as batch_ops:
-                    for table_elem in elem.ops:
-                        batch_ops.invoke(table_elem)
-            elif hasattr(elem, "ops"):
-                stack[0:0] = elem.ops
-            else:
-                operations.invoke(elem)
 
 
 def _opts(engine: sa.Engine) -> dict[str, Any]:
