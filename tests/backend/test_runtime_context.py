@@ -353,3 +353,11 @@ def test_autocommit_block_outside_our_transactions(tmp_path, engine, env_py):
     command.upgrade(config_for(ini), "head")
     assert {"before", "inside", "after", "later"} <= table_names(engine)
     assert version_rows(engine) == ["b"]
+
+
+def test_unknown_dialect_name_lists_the_known_ones():
+    from retort.util.exc import UnknownDialectError
+
+    for kw in ({"dialect_name": "nosuchdb"}, {"url": "nosuchdb://host/db"}):
+        with pytest.raises(UnknownDialectError, match="known dialects: .*postgresql.*sqlite"):
+            MigrationContext.configure(**kw)

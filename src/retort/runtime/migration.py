@@ -150,9 +150,9 @@ class MigrationContext:
                 )
             dialect = connection.dialect
         elif url is not None:
-            dialect = make_url(url).get_dialect()(**dialect_opts)
+            dialect = _dialect_for(make_url(url), dialect_opts)
         elif dialect_name is not None:
-            dialect = make_url(f"{dialect_name}://").get_dialect()(**dialect_opts)
+            dialect = _dialect_for(make_url(f"{dialect_name}://"), dialect_opts)
         elif dialect is None:
             raise CommandError("Connection, url, or dialect_name is required.")
         return cls(dialect, connection, opts, environment_context)
@@ -462,3 +462,19 @@ class MigrationContext:
             if not quiet:
                 raise
             self.log.warning("could not release migration lock %s", name, exc_info=True)
+
+
+def _dialect_for(url: Any, dialect_opts: dict[str, Any]) -> Dialect:
+    """The dialect a URL names; an unknown name gets retort's error listing the known ones."""
+    from sqlalchemy.exc import NoSuchModuleError
+
+    try:
+        return url.get_dialect()(**dialect_opts)
+    except NoSuchModuleError:
+        from retort.ddl.impl import known_dialects
+        from retort.util.exc import UnknownDialectError
+
+        known = known_dialects()
+        if url.get_backend_name() in known:
+            raise  # a known database with a missing driver: SQLAlchemy's message names it
+        raise UnknownDialectError(url.get_backend_name(), known) from None
